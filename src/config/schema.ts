@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The task spec. Every section is strict: an unknown key is an error that names it, because a typo in a
+ * hyperparameter silently falling back to a default costs a training run.
+ */
+
+const bounds = z
+  .strictObject({ min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() })
+  .describe('Inclusive bounds; a grammar set keeping 3 < words < 40 is { min: 4, max: 39 }.');
+
+export const endpointSchema = z
+  .strictObject({
+    base_url: z.string().url().describe('OpenAI-compatible base URL, ending in /v1.'),
+    api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
+    headers: z.record(z.string(), z.string()).optional(),
+    flavor: z
+      .enum(['openai', 'nebius', 'together', 'vllm', 'local'])
+      .default('openai')
+      .describe('Provider differences in batch and fine-tuning protocols.'),
+    rpm: z.number().positive().optional().describe('Client-side requests per minute.'),
+    tpm: z.number().positive().optional().describe('Client-side tokens per minute.'),
+    timeout_s: z.number().positive().default(600).describe('Per-request timeout.'),
+    max_attempts: z.number().int().min(1).default(6),
+  })
+  .describe('An OpenAI-compatible endpoint.');
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+
+export const priceSchema = z.strictObject({
+  input: z.number().nonnegative().describe('USD per 1M input tokens.'),
+  output: z.number().nonnegative().describe('USD per 1M output tokens.'),
+  batch_discount: z.number().min(0).max(1).default(0.5).describe('Fraction of the price paid in batch mode.'),
+  training: z.number().nonnegative().optional().describe('USD per 1M trained tokens.'),
+});
+export type PriceConfig = z.infer<typeof priceSchema>;
+
+/** A prompt is literal text, or a file relative to the config (`{ file }`, or a string that names a file). */
+export const promptSchema = z.union([z.string(), z.strictObject({ file: z.string() }), z.strictObject({ text: z.string() })]);
+
+export const synthesizeSchema = z.record(z.string(), z.unknown()).describe('Input synthesis (templates, self_instruct, evol_instruct).');
+
+export const inputsSchema = z.strictObject({
+  path: z.string().optional().describe('JSONL, CSV or Parquet file of task inputs.'),
+  format: z.enum(['jsonl', 'csv', 'parquet']).optional().describe('Inferred from the extension when absent.'),
+  field: z.string().default('input').describe('Column holding the task input.'),
+  id_field: z.string().default('id').describe('Column holding a row id; the line number otherwise.'),
+  keep_fields: z.array(z.string()).default([]).describe('Extra columns carried along (e.g. category, template).'),
+  words: bounds.optional(),
+  chars: bounds.optional(),
+  limit: z.number().int().positive().optional(),
+  on_error: z.enum(['stop', 'skip']).default('stop'),
+  synthesize: synthesizeSchema.optional(),
+});
+
+export const modelCallSchema = z.strictObject({
+  endpoint: z.string(),
+  model: z.string(),
+  system: promptSchema.optional(),
+  user_template: z.string().default('{input}').describe('How an input becomes the user message.'),
+  few_shot: z.array(z.strictObject({ input: z.string(), output: z.string() })).default([]),
+  assistant_prefix: z.string().optional().describe('Continued by the model (e.g. an empty <think></think> block).'),
+  no_think: z.boolean().default(false).describe('Append /no_think to the user message (Qwen3).'),
+  max_tokens: z.number().int().positive().default(1024),
+  temperature: z.number().min(0).optional(),
+  top_p: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().optional(),
+  extra_body: z.record(z.string(), z.unknown()).optional().describe('Passed through to the request body.'),
+  concurrency: z.number().int().positive().default(32),
+  stream: z.boolean().default(false).describe('Stream answers (records time to first token).'),
+});
+export type ModelCallConfig = z.infer<typeof modelCallSchema>;
+
+export const teacherSchema = modelCallSchema.extend({
+  mode: z.enum(['sync', 'batch']).default('sync'),
+  max_cost: z.number().positive().optional().describe('USD; no new request is submitted once spent.'),
+  on_truncated: z.enum(['keep', 'drop', 'retry']).default('keep'),
+  retry_max_tokens: z.number().int().positive().optional().describe('max_tokens for on_truncated: retry (default 2×).'),
+  poll_interval: z.number().positive().default(30).describe('Seconds between batch status polls.'),
+  completion_window: z.string().default('24h'),
+  batch_max_rounds: z.number().int().min(1).default(3).describe('Follow-up batches for failed rows.'),
+  batch_sync_stragglers: z.number().int().nonnegative().default(50).describe('Retry this few failed rows in sync mode.'),
+});
+export type TeacherConfig = z.infer<typeof teacherSchema>;
+
+export const splitSchema = z.strictObject({
+  validation: z.number().positive().default(0.05).describe('A count (≥ 1) or a fraction (< 1).'),
+  seed: z.number().int().default(42),
+  formats: z.array(z.enum(['messages', 'alpaca', 'prompt_completion'])).default(['messages']),
+});
+
+export const studentSchema = z.strictObject({
+  base: z.string().describe('Hugging Face id or local path (local), or the provider model id (hosted).'),
+  trainer: z.enum(['hosted', 'local']).default('local'),
+  endpoint: z.string().optional().describe('Hosted trainer: the fine-tuning endpoint.'),
+  system: promptSchema.optional(),
+  user_template: z.string().default('{input}'),
+  assistant_prefix: z.string().default(''),
+  method: z.enum(['lora', 'qlora', 'full']).default('lora'),
+  hyperparameters: z.record(z.string(), z.unknown()).default({}),
+  checkpoint: z.enum(['last', 'best_valid_loss']).default('last'),
+  suffix: z.string().optional(),
+  loss: z.record(z.string(), z.unknown()).optional(),
+  merge: z.boolean().default(false),
+  trust_remote_code: z.boolean().default(false),
+  python: z.string().optional().describe('Python interpreter of an existing worker environment.'),
+  poll_interval: z.number().positive().default(30),
+});
+
+export const evaluateSchema = z.record(z.string(), z.unknown()).describe('Evaluation settings.');
+export const serveSchema = z.record(z.string(), z.unknown()).describe('Gateway settings.');
+
+export const taskSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1),
+  endpoints: z.record(z.string(), endpointSchema).default({}),
+  prices: z.record(z.string(), priceSchema).default({}).describe('Per model id.'),
+  inputs: inputsSchema,
+  teacher: teacherSchema,
+  curate: z.array(z.unknown()).default([]),
+  split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
+  student: studentSchema.optional(),
+  evaluate: evaluateSchema.optional(),
+  serve: serveSchema.optional(),
+});
+
+export type TaskConfigInput = z.input<typeof taskSchema>;
+export type TaskConfigParsed = z.infer<typeof taskSchema>;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { HttpClient } from './http-client.js';
+import { batchObjectSchema, type BatchObject } from './protocol.js';
+
+/**
+ * Batch statuses normalized across providers: OpenAI (validating, in_progress, finalizing, completed,
+ * failed, expired, cancelling, cancelled) and Nebius (validating, validated, running, done).
+ */
+export type BatchPhase = 'pending' | 'completed' | 'failed' | 'expired' | 'cancelled';
+
+export function batchPhase(status: string): BatchPhase {
+  switch (status) {
+    case 'completed':
+    case 'done':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    case 'expired':
+      return 'expired';
+    case 'cancelled':
+    case 'canceled':
+      return 'cancelled';
+    default:
+      // validating, validated, in_progress, running, finalizing, cancelling, queued, …
+      return 'pending';
+  }
+}
+
+export async function createBatch(http: HttpClient, inputFileId: string, completionWindow: string, metadata?: Record<string, string>): Promise<BatchObject> {
+  const body = { input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: completionWindow, metadata };
+  return (await http.json('POST', '/batches', batchObjectSchema, body)).data;
+}
+
+export async function retrieveBatch(http: HttpClient, batchId: string): Promise<BatchObject> {
+  return (await http.json('GET', `/batches/${encodeURIComponent(batchId)}`, batchObjectSchema)).data;
+}
+
+export async function cancelBatch(http: HttpClient, batchId: string): Promise<BatchObject> {
+  return (await http.json('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, batchObjectSchema, {})).data;
+}
+
+/** One request line of a batch input file. */
+export function batchRequestLine(customId: string, body: Record<string, unknown>): string {
+  return JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body });
+}
+
+const openAiResponseSchema = z.object({ status_code: z.number(), body: z.unknown() });
+
+/**
+ * The completion inside a batch output line. OpenAI: `response: {status_code, request_id, body: completion}`;
+ * Nebius: `response` is the completion itself. Returns the completion, or an error string for a failed row.
+ */
+export function completionOfBatchLine(response: unknown, error: unknown): { completion: unknown } | { error: string } {
+  if (error !== null && error !== undefined) return { error: describeBatchError(error) };
+  const wrapped = openAiResponseSchema.safeParse(response);
+  if (wrapped.success) {
+    if (wrapped.data.status_code >= 400) return { error: `HTTP ${wrapped.data.status_code}: ${describeBatchError(wrapped.data.body)}` };
+    return { completion: wrapped.data.body };
+  }
+  if (response !== null && typeof response === 'object' && 'choices' in response) return { completion: response };
+  return { error: `unrecognized batch output line: ${JSON.stringify(response)?.slice(0, 200)}` };
+}
+
+function describeBatchError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const record = error as { message?: unknown; code?: unknown; error?: { message?: unknown; code?: unknown } };
+  const inner = record.error ?? record;
+  const code = typeof inner.code === 'string' ? `${inner.code}: ` : '';
+  return typeof inner.message === 'string' ? `${code}${inner.message}` : JSON.stringify(error).slice(0, 300);
+}

@@ -1,0 +1,30 @@
+import { HttpClient } from './http-client.js';
+import { MissingApiKeyError } from './errors.js';
+
+export interface EndpointSettings {
+  base_url: string;
+  api_key_env?: string;
+  headers?: Record<string, string>;
+  timeout_s?: number;
+}
+
+/**
+ * Builds the HTTP client of a configured endpoint. The key is read from the named environment variable at
+ * this moment only; it is never copied into config files, logs or errors.
+ */
+export function httpClientFor(name: string, endpoint: EndpointSettings, environment: NodeJS.ProcessEnv = process.env, fetchImplementation?: typeof fetch): HttpClient {
+  let apiKey: string | undefined;
+  if (endpoint.api_key_env) {
+    apiKey = environment[endpoint.api_key_env];
+    if (!apiKey) {
+      throw new MissingApiKeyError(`endpoint '${name}' needs an API key: set the environment variable ${endpoint.api_key_env}`);
+    }
+  }
+  return new HttpClient({
+    baseURL: endpoint.base_url,
+    apiKey,
+    headers: endpoint.headers,
+    timeoutMs: (endpoint.timeout_s ?? 600) * 1000,
+    fetch: fetchImplementation,
+  });
+}

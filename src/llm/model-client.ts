@@ -1,0 +1,147 @@
+import { errorMessage } from '../errors.js';
+import { AdaptiveConcurrency } from './adaptive-concurrency.js';
+import { requestCacheKey } from './cache-key.js';
+import { chatRequestBody, createChatCompletion, streamChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
+import { APICallError, InvalidResponseError, RateLimitError } from './errors.js';
+import { HttpClient } from './http-client.js';
+import { RateLimiter } from './rate-limiter.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, retryAfterOf, sleep, type RetryPolicy } from './retry.js';
+import { estimatePromptTokens } from './token-estimate.js';
+
+export interface ResponseCacheLike {
+  get(key: string): unknown;
+  set(key: string, model: string, response: unknown): void;
+}
+
+export type ClientEvent =
+  | { type: 'request-retried'; attempt: number; delayMs: number; error: string; status: number | undefined }
+  | { type: 'concurrency-changed'; limit: number }
+  | { type: 'request-failed'; attempts: number; error: string };
+
+export interface ModelClientOptions {
+  http: HttpClient;
+  concurrency: number;
+  rpm?: number;
+  tpm?: number;
+  retry?: Partial<RetryPolicy>;
+  cache?: ResponseCacheLike;
+  onEvent?: (event: ClientEvent) => void;
+  random?: () => number;
+}
+
+export interface CompletionOutcome {
+  result: ChatResult;
+  cached: boolean;
+  attempts: number;
+  /** Token usage of attempts that failed after the server did work (truncated/empty answers). */
+  wastedUsage: { prompt_tokens: number; completion_tokens: number };
+}
+
+/** The cached fields of a ChatResult (headers and timings of the original call are not replayed). */
+interface CachedAnswer {
+  content: string;
+  reasoningContent: string | null;
+  finishReason: string | null;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  latencyMs: number;
+  timeToFirstTokenMs: number | null;
+}
+
+/**
+ * Every model call of the pipeline goes through here: cache, then concurrency slot, then rate limit, then
+ * the call, retried with backoff on retryable errors only. A 429 also tells the adaptive limit to back off.
+ */
+export class ModelClient {
+  readonly http: HttpClient;
+  readonly concurrency: AdaptiveConcurrency;
+  readonly limiter: RateLimiter;
+  private readonly policy: RetryPolicy;
+  private readonly cache: ResponseCacheLike | undefined;
+  private readonly onEvent: (event: ClientEvent) => void;
+  private readonly random: () => number;
+
+  constructor(options: ModelClientOptions) {
+    this.http = options.http;
+    this.onEvent = options.onEvent ?? (() => undefined);
+    this.concurrency = new AdaptiveConcurrency({ limit: options.concurrency, onChange: (limit) => this.onEvent({ type: 'concurrency-changed', limit }) });
+    this.limiter = new RateLimiter({ rpm: options.rpm, tpm: options.tpm });
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.cache = options.cache;
+    this.random = options.random ?? Math.random;
+  }
+
+  cacheKey(parameters: ChatParameters): string {
+    return requestCacheKey(this.http.baseURL, chatRequestBody(parameters, false));
+  }
+
+  /** The cached answer for these parameters, if any (no call is made). */
+  cached(parameters: ChatParameters): ChatResult | undefined {
+    const hit = this.cache?.get(this.cacheKey(parameters)) as CachedAnswer | undefined;
+    return hit === undefined ? undefined : { ...hit, headers: {} };
+  }
+
+  async complete(
+    parameters: ChatParameters,
+    options: { signal?: AbortSignal; stream?: boolean; useCache?: boolean; accept?: (result: ChatResult) => string | null } = {},
+  ): Promise<CompletionOutcome> {
+    const useCache = options.useCache ?? true;
+    const key = useCache ? this.cacheKey(parameters) : undefined;
+    if (key !== undefined) {
+      const hit = this.cached(parameters);
+      if (hit !== undefined) return { result: hit, cached: true, attempts: 0, wastedUsage: { prompt_tokens: 0, completion_tokens: 0 } };
+    }
+    const estimated = estimatePromptTokens(parameters.messages) + (parameters.max_tokens ?? 0);
+    const wasted = { prompt_tokens: 0, completion_tokens: 0 };
+    for (let attempt = 1; ; attempt++) {
+      let result: ChatResult;
+      const release = await this.concurrency.acquire();
+      try {
+        await this.limiter.take(estimated, options.signal);
+        result = options.stream
+          ? await streamChatCompletion(this.http, parameters, { signal: options.signal })
+          : await createChatCompletion(this.http, parameters, { signal: options.signal });
+        this.limiter.observeHeaders(result.headers);
+        this.limiter.settle(estimated, result.usage.prompt_tokens + result.usage.completion_tokens);
+        // An empty answer, or one the caller rejects, is a failure: retried, never a row.
+        const rejection = result.content.trim() === '' && !result.reasoningContent ? 'empty answer' : (options.accept?.(result) ?? null);
+        if (rejection !== null) {
+          wasted.prompt_tokens += result.usage.prompt_tokens;
+          wasted.completion_tokens += result.usage.completion_tokens;
+          throw new InvalidResponseError(`${rejection} from ${parameters.model}`, { url: this.http.url('/chat/completions'), isRetryable: true });
+        }
+      } catch (error) {
+        release();
+        if (error instanceof APICallError) this.limiter.observeHeaders(error.responseHeaders);
+        if (error instanceof RateLimitError) this.concurrency.onRateLimited();
+        if (!isRetryable(error) || attempt >= this.policy.maxAttempts || options.signal?.aborted) {
+          this.onEvent({ type: 'request-failed', attempts: attempt, error: errorMessage(error) });
+          throw Object.assign(error as Error, { attempts: attempt, wastedUsage: wasted });
+        }
+        const delayMs = backoffDelay(attempt, this.policy, retryAfterOf(error), this.random);
+        this.onEvent({ type: 'request-retried', attempt, delayMs, error: errorMessage(error), status: error instanceof APICallError ? error.status : undefined });
+        await sleep(delayMs, options.signal);
+        continue;
+      }
+      release();
+      this.concurrency.onSuccess();
+      if (key !== undefined) {
+        const answer: CachedAnswer = {
+          content: result.content,
+          reasoningContent: result.reasoningContent,
+          finishReason: result.finishReason,
+          usage: result.usage,
+          latencyMs: result.latencyMs,
+          timeToFirstTokenMs: result.timeToFirstTokenMs,
+        };
+        this.cache?.set(key, parameters.model, answer);
+      }
+      return { result, cached: false, attempts: attempt, wastedUsage: wasted };
+    }
+  }
+}
+
+/** What a failed `complete` carries besides its message. */
+export function failureDetails(error: unknown): { attempts: number; wastedUsage: { prompt_tokens: number; completion_tokens: number } } {
+  const record = error as { attempts?: number; wastedUsage?: { prompt_tokens: number; completion_tokens: number } };
+  return { attempts: record.attempts ?? 1, wastedUsage: record.wastedUsage ?? { prompt_tokens: 0, completion_tokens: 0 } };
+}

@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Schema migrations, applied in order and recorded in `PRAGMA user_version`. Append only: a released
+ * migration is never edited, so an old run directory opens with a newer Distillery.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE stages (
+     name TEXT PRIMARY KEY,
+     state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed', 'stale')),
+     config_hash TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     figures TEXT NOT NULL DEFAULT '{}',
+     error TEXT
+   );
+   CREATE TABLE response_cache (
+     key TEXT PRIMARY KEY,
+     model TEXT NOT NULL,
+     response TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE batches (
+     id TEXT PRIMARY KEY,
+     stage TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     request_ids TEXT NOT NULL,
+     input_file_id TEXT NOT NULL,
+     collected INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE ledger (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     stage TEXT NOT NULL,
+     purpose TEXT NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens INTEGER NOT NULL,
+     completion_tokens INTEGER NOT NULL,
+     cost REAL NOT NULL,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX ledger_stage ON ledger(stage);
+   CREATE TABLE jobs (
+     stage TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL,
+     detail TEXT NOT NULL DEFAULT '{}',
+     updated_at TEXT NOT NULL
+   );`,
+];
+
+export function openDatabase(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  // WAL: readers (status, dashboard) never block the writer; NORMAL sync is crash-safe in WAL mode.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  migrate(database);
+  return database;
+}
+
+function migrate(database: SqliteDatabase): void {
+  const version = database.pragma('user_version', { simple: true }) as number;
+  for (let index = version; index < MIGRATIONS.length; index++) {
+    database.transaction(() => {
+      database.exec(MIGRATIONS[index]!);
+      database.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+}

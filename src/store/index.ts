@@ -1,0 +1,3 @@
+export * from './database.js';
+export * from './response-cache.js';
+export * from './run-state.js';

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import type { SqliteDatabase } from './database.js';
+
+export type StageState = 'running' | 'done' | 'failed' | 'stale';
+
+const figuresSchema = z.record(z.string(), z.unknown());
+
+export interface StageRow {
+  name: string;
+  state: StageState;
+  configHash: string;
+  startedAt: string;
+  finishedAt: string | null;
+  figures: Record<string, unknown>;
+  error: string | null;
+}
+
+export interface BatchRow {
+  id: string;
+  stage: string;
+  round: number;
+  status: string;
+  requestIds: string[];
+  inputFileId: string;
+  collected: boolean;
+}
+
+export interface LedgerEntry {
+  stage: string;
+  purpose: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
+/** Queries over a run's SQLite file: stage rows, batch ids, hosted job ids, the cost ledger. */
+export class RunState {
+  constructor(readonly database: SqliteDatabase) {}
+
+  stage(name: string): StageRow | undefined {
+    const row = this.database
+      .prepare<[string], Record<string, string | null>>('SELECT * FROM stages WHERE name = ?')
+      .get(name);
+    if (row === undefined) return undefined;
+    return {
+      name: row.name!,
+      state: row.state as StageState,
+      configHash: row.config_hash!,
+      startedAt: row.started_at!,
+      finishedAt: row.finished_at ?? null,
+      figures: figuresSchema.parse(JSON.parse(row.figures ?? '{}')),
+      error: row.error ?? null,
+    };
+  }
+
+  stages(): StageRow[] {
+    const names = this.database.prepare<[], { name: string }>('SELECT name FROM stages').all();
+    return names.map(({ name }) => this.stage(name)!);
+  }
+
+  startStage(name: string, configHash: string): void {
+    this.database
+      .prepare(
+        `INSERT INTO stages (name, state, config_hash, started_at) VALUES (?, 'running', ?, ?)
+         ON CONFLICT(name) DO UPDATE SET state = 'running', config_hash = excluded.config_hash,
+           started_at = excluded.started_at, finished_at = NULL, error = NULL`,
+      )
+      .run(name, configHash, new Date().toISOString());
+  }
+
+  finishStage(name: string, figures: Record<string, unknown>): void {
+    this.database
+      .prepare(`UPDATE stages SET state = 'done', finished_at = ?, figures = ? WHERE name = ?`)
+      .run(new Date().toISOString(), JSON.stringify(figures), name);
+  }
+
+  failStage(name: string, error: string, figures: Record<string, unknown> = {}): void {
+    this.database
+      .prepare(`UPDATE stages SET state = 'failed', finished_at = ?, error = ?, figures = ? WHERE name = ?`)
+      .run(new Date().toISOString(), error, JSON.stringify(figures), name);
+  }
+
+  markStale(names: string[]): void {
+    const update = this.database.prepare(`UPDATE stages SET state = 'stale' WHERE name = ?`);
+    for (const name of names) update.run(name);
+  }
+
+  saveBatch(batch: BatchRow): void {
+    const now = new Date().toISOString();
+    this.database
+      .prepare(
+        `INSERT INTO batches (id, stage, round, status, request_ids, input_file_id, collected, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, collected = excluded.collected, updated_at = excluded.updated_at`,
+      )
+      .run(batch.id, batch.stage, batch.round, batch.status, JSON.stringify(batch.requestIds), batch.inputFileId, batch.collected ? 1 : 0, now, now);
+  }
+
+  /** Batches of a stage that were submitted but whose results were not collected yet (resume polls these). */
+  openBatches(stage: string): BatchRow[] {
+    const rows = this.database
+      .prepare<[string], Record<string, string | number>>('SELECT * FROM batches WHERE stage = ? AND collected = 0 ORDER BY round')
+      .all(stage);
+    return rows.map((row) => ({
+      id: String(row.id),
+      stage: String(row.stage),
+      round: Number(row.round),
+      status: String(row.status),
+      requestIds: z.array(z.string()).parse(JSON.parse(String(row.request_ids))),
+      inputFileId: String(row.input_file_id),
+      collected: row.collected === 1,
+    }));
+  }
+
+  batchRounds(stage: string): number {
+    const row = this.database.prepare<[string], { rounds: number | null }>('SELECT MAX(round) AS rounds FROM batches WHERE stage = ?').get(stage);
+    return row?.rounds ?? 0;
+  }
+
+  saveJob(stage: string, jobId: string, detail: Record<string, unknown> = {}): void {
+    this.database
+      .prepare(
+        `INSERT INTO jobs (stage, job_id, detail, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(stage) DO UPDATE SET job_id = excluded.job_id, detail = excluded.detail, updated_at = excluded.updated_at`,
+      )
+      .run(stage, jobId, JSON.stringify(detail), new Date().toISOString());
+  }
+
+  job(stage: string): { jobId: string; detail: Record<string, unknown> } | undefined {
+    const row = this.database.prepare<[string], { job_id: string; detail: string }>('SELECT job_id, detail FROM jobs WHERE stage = ?').get(stage);
+    return row === undefined ? undefined : { jobId: row.job_id, detail: figuresSchema.parse(JSON.parse(row.detail)) };
+  }
+
+  record(entry: LedgerEntry): void {
+    this.database
+      .prepare('INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.stage, entry.purpose, entry.model, entry.promptTokens, entry.completionTokens, entry.cost, new Date().toISOString());
+  }
+
+  /** Cost and tokens by stage and purpose: the run's ledger. */
+  ledger(): { stage: string; purpose: string; model: string; requests: number; promptTokens: number; completionTokens: number; cost: number }[] {
+    return this.database
+      .prepare<[], { stage: string; purpose: string; model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost: number }>(
+        `SELECT stage, purpose, model, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+                SUM(completion_tokens) AS completion_tokens, SUM(cost) AS cost
+         FROM ledger GROUP BY stage, purpose, model ORDER BY MIN(id)`,
+      )
+      .all()
+      .map((row) => ({
+        stage: row.stage,
+        purpose: row.purpose,
+        model: row.model,
+        requests: row.requests,
+        promptTokens: row.prompt_tokens,
+        completionTokens: row.completion_tokens,
+        cost: row.cost,
+      }));
+  }
+
+  spent(stage: string): number {
+    const row = this.database.prepare<[string], { cost: number | null }>('SELECT SUM(cost) AS cost FROM ledger WHERE stage = ?').get(stage);
+    return row?.cost ?? 0;
+  }
+}
