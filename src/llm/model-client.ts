@@ -80,6 +80,19 @@ export class ModelClient {
     return hit === undefined ? undefined : { ...hit, headers: {} };
   }
 
+  /** Records an answer obtained another way (a batch job) so the same request is never paid for again. */
+  store(parameters: ChatParameters, result: ChatResult): void {
+    const answer: CachedAnswer = {
+      content: result.content,
+      reasoningContent: result.reasoningContent,
+      finishReason: result.finishReason,
+      usage: result.usage,
+      latencyMs: result.latencyMs,
+      timeToFirstTokenMs: result.timeToFirstTokenMs,
+    };
+    this.cache?.set(this.cacheKey(parameters), parameters.model, answer);
+  }
+
   async complete(
     parameters: ChatParameters,
     options: { signal?: AbortSignal; stream?: boolean; useCache?: boolean; accept?: (result: ChatResult) => string | null } = {},
@@ -124,17 +137,7 @@ export class ModelClient {
       }
       release();
       this.concurrency.onSuccess();
-      if (key !== undefined) {
-        const answer: CachedAnswer = {
-          content: result.content,
-          reasoningContent: result.reasoningContent,
-          finishReason: result.finishReason,
-          usage: result.usage,
-          latencyMs: result.latencyMs,
-          timeToFirstTokenMs: result.timeToFirstTokenMs,
-        };
-        this.cache?.set(key, parameters.model, answer);
-      }
+      if (useCache) this.store(parameters, result);
       return { result, cached: false, attempts: attempt, wastedUsage: wasted };
     }
   }

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { registerGenerate } from './generate-command.js';
+import { registerSchema } from './schema-command.js';
+import { registerStatus } from './status-command.js';
+import { reportError } from './run-command.js';
+
+const program = new Command()
+  .name('distillery')
+  .description('Task-specific LLM distillation: teacher outputs in, a small fast student out, and the proof.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerGenerate(program);
+registerSchema(program);
+registerStatus(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}

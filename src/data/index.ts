@@ -1,0 +1,3 @@
+export * from './jsonl.js';
+export * from './tabular.js';
+export * from './text.js';

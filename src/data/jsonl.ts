@@ -1,0 +1,87 @@
+import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { DataError } from '../errors.js';
+
+export interface JsonlLine {
+  /** 1-based line number in the file. */
+  line: number;
+  value: unknown;
+}
+
+/** Streams a JSONL file; a line that is not JSON is a DataError naming `file:line`. Blank lines are skipped. */
+export async function* readJsonl(path: string): AsyncGenerator<JsonlLine> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new DataError(`not valid JSON (${(error as Error).message})`, path, line);
+    }
+    yield { line, value };
+  }
+}
+
+/**
+ * Reads a JSONL file that this program appends to, tolerating a torn last line (a kill -9 mid-write):
+ * the torn line is dropped, every complete line is returned.
+ */
+export function readJsonlTolerant(path: string): unknown[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const values: unknown[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    try {
+      values.push(JSON.parse(line));
+    } catch (error) {
+      const isLast = index === lines.length - 1 || (index === lines.length - 2 && lines[lines.length - 1] === '');
+      if (!isLast) throw new DataError(`not valid JSON (${(error as Error).message})`, path, index + 1);
+    }
+  });
+  return values;
+}
+
+export async function readJsonlArray(path: string): Promise<unknown[]> {
+  const values: unknown[] = [];
+  for await (const { value } of readJsonl(path)) values.push(value);
+  return values;
+}
+
+/** Writes a whole file atomically (temp file + rename), so a crash never leaves half a file behind. */
+export function writeJsonlAtomic(path: string, values: Iterable<unknown>): void {
+  const parts: string[] = [];
+  for (const value of values) parts.push(JSON.stringify(value));
+  writeFileAtomic(path, parts.length === 0 ? '' : `${parts.join('\n')}\n`);
+}
+
+export function writeFileAtomic(path: string, content: string): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** An append-only JSONL writer whose every line is one write call (so a crash tears at most the last line). */
+export class JsonlAppender {
+  private readonly stream: WriteStream;
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path, { flags: 'a' });
+  }
+
+  append(value: unknown): void {
+    this.stream.write(`${JSON.stringify(value)}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+}

@@ -1,0 +1,39 @@
+import { canonicalJson, sha256 } from '../llm/cache-key.js';
+import type { TaskConfigParsed } from '../config/schema.js';
+
+export const STAGES = ['inputs', 'generate', 'curate', 'split', 'train', 'evaluate', 'report'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/**
+ * The config sections each stage's result depends on. A change there re-runs that stage and everything
+ * after it; a change elsewhere (a price, the progress settings) does not.
+ */
+function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
+  switch (stage) {
+    case 'inputs':
+      return config.inputs;
+    case 'generate':
+      return { teacher: config.teacher, endpoint: config.endpoints[config.teacher.endpoint]?.base_url };
+    case 'curate':
+      return config.curate;
+    case 'split':
+      return { split: config.split, system: config.student?.system, template: config.student?.user_template, prefix: config.student?.assistant_prefix };
+    case 'train':
+      return { ...config.student, python: undefined, poll_interval: undefined };
+    case 'evaluate':
+      return config.evaluate;
+    case 'report':
+      return null;
+  }
+}
+
+/** A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. */
+export function stageHashes(config: TaskConfigParsed): Record<StageName, string> {
+  const hashes = {} as Record<StageName, string>;
+  let previous = '';
+  for (const stage of STAGES) {
+    previous = sha256(previous + canonicalJson(sectionsOf(config, stage) ?? null));
+    hashes[stage] = previous;
+  }
+  return hashes;
+}

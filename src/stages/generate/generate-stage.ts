@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { JsonlAppender, readJsonlTolerant, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
+import { AbortedError, DataError } from '../../errors.js';
+import { ModelClient } from '../../llm/model-client.js';
+import { priceFor } from '../../llm/pricing.js';
+import type { StageContext } from '../context.js';
+import type { InputRecord } from '../inputs/input-record.js';
+import { ensureDir } from '../run-paths.js';
+import { generateBatch } from './batch-generator.js';
+import { Budget } from './budget.js';
+import { estimateGeneration, type GenerationEstimate } from './estimate.js';
+import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
+import { generateSync } from './sync-generator.js';
+import { TeacherRequests } from './teacher-request.js';
+
+export interface GenerateFigures {
+  model: string;
+  mode: 'sync' | 'batch';
+  inputs: number;
+  answered: number;
+  failed: number;
+  truncated: number;
+  sent: number;
+  cached: number;
+  resumed: number;
+  retries: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost: number;
+  cost_this_run: number;
+  wall_seconds: number;
+  [key: string]: unknown;
+}
+
+const STAGE = 'generate';
+
+export function readStageInputs(context: StageContext): InputRecord[] {
+  const path = context.paths.inputs.inputs;
+  if (!existsSync(path)) throw new DataError('no inputs yet: run the inputs stage first (distillery run or distillery generate)', path);
+  return readJsonlTolerant(path) as InputRecord[];
+}
+
+export function estimateStage(context: StageContext): GenerationEstimate {
+  const requests = new TeacherRequests(context.task, context.task.config.teacher);
+  return estimateGeneration(readStageInputs(context), requests, context.task.config.prices);
+}
+
+/**
+ * Turns `inputs/inputs.jsonl` into `generate/outputs.jsonl`. Answers are appended as they arrive (a kill -9
+ * loses at most the line being written, and the cache still holds its answer); at the end the file is
+ * rewritten in input order with `errors.jsonl` and `summary.json` beside it.
+ */
+export async function runGenerateStage(context: StageContext): Promise<GenerateFigures> {
+  const started = performance.now();
+  const { teacher, prices } = context.task.config;
+  const paths = context.paths.generate;
+  ensureDir(paths.dir);
+  const inputs = readStageInputs(context);
+  const requests = new TeacherRequests(context.task, teacher);
+
+  // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done.
+  const inputById = new Map(inputs.map((input) => [input.id, input]));
+  const done = new Map<string, GeneratedRecord>();
+  for (const row of readJsonlTolerant(paths.outputs) as GeneratedRecord[]) {
+    if (inputById.get(row.id)?.input === row.input) done.set(row.id, row);
+  }
+  const resumed = done.size;
+  const pending = inputs.filter((input) => !done.has(input.id));
+
+  const endpoint = await context.endpoint(teacher.endpoint, teacher.model);
+  let retries = 0;
+  const client = new ModelClient({
+    http: endpoint.http,
+    concurrency: teacher.concurrency,
+    rpm: endpoint.rpm,
+    tpm: endpoint.tpm,
+    retry: { maxAttempts: endpoint.maxAttempts },
+    cache: context.cache,
+    onEvent: (event) => {
+      if (event.type === 'request-retried') retries++;
+      if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
+    },
+  });
+  const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, priceFor(prices, teacher.model), teacher.max_cost);
+  const spentBefore = budget.spent;
+  const failures = new Map<string, GenerationFailure>();
+  let cached = 0;
+  let sent = 0;
+  const appender = new JsonlAppender(paths.outputs);
+  const progress = (): void =>
+    context.emit({ type: 'stage-progress', stage: STAGE, done: done.size, total: inputs.length, failed: failures.size, retries, cost: budget.spent, cached });
+  context.emit({ type: 'stage-started', stage: STAGE, total: inputs.length });
+  progress();
+
+  const sink = {
+    record(record: GeneratedRecord, details: { cached: boolean }): void {
+      done.set(record.id, record);
+      failures.delete(record.id);
+      appender.append(record);
+      if (details.cached) cached++;
+      else sent++;
+      progress();
+    },
+    failure(failure: GenerationFailure): void {
+      failures.set(failure.id, failure);
+      progress();
+    },
+  };
+
+  let unsent = 0;
+  try {
+    const common = { inputs: pending, requests, client, budget, sink, signal: context.signal };
+    const result =
+      teacher.mode === 'batch'
+        ? await generateBatch({ ...common, state: context.state, paths: context.paths, emit: context.emit })
+        : await generateSync({ ...common, workers: teacher.concurrency });
+    unsent = result.unsent;
+  } finally {
+    await appender.close();
+    // Whatever happened, leave the files consistent: outputs in input order, failures beside them.
+    writeJsonlAtomic(paths.outputs, inputs.flatMap((input) => (done.has(input.id) ? [done.get(input.id)!] : [])));
+    writeJsonlAtomic(paths.errors, [...failures.values()]);
+  }
+
+  const rows = [...done.values()];
+  const figures: GenerateFigures = {
+    model: teacher.model,
+    mode: teacher.mode,
+    inputs: inputs.length,
+    answered: rows.length,
+    failed: failures.size,
+    truncated: rows.filter((row) => row.truncated).length,
+    sent,
+    cached,
+    resumed,
+    retries,
+    prompt_tokens: rows.reduce((total, row) => total + row.usage.prompt_tokens, 0),
+    completion_tokens: rows.reduce((total, row) => total + row.usage.completion_tokens, 0),
+    cost: budget.spent,
+    cost_this_run: budget.spent - spentBefore,
+    wall_seconds: (performance.now() - started) / 1000,
+    unsent,
+  };
+  writeJsonAtomic(paths.summary, figures);
+  if (context.signal.aborted) throw new AbortedError(`stopped: ${rows.length}/${inputs.length} answered; run the same command again to continue`);
+  if (unsent > 0) throw budget.exceededError(unsent);
+  return figures;
+}

@@ -1,0 +1,7 @@
+/** One task input as the inputs stage writes it to `inputs/inputs.jsonl`. */
+export interface InputRecord {
+  id: string;
+  input: string;
+  /** Extra columns the config keeps (category, template, …). */
+  fields?: Record<string, unknown>;
+}
