@@ -31,7 +31,9 @@ export function loadTask(path: string): LoadedTask {
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 5).map((issue) => {
       const key = issue.path.map(String).join('.') || '(top level)';
-      const node = nodeAt(document.contents, issue.path);
+      // An unknown key is pointed at where it is written, not at the map that holds it.
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      const node = nodeAt(document.contents, path);
       const where = node?.range ? `:${lineCounter.linePos(node.range[0]).line}` : '';
       return `${file}${where}: ${key}: ${describeIssue(issue)}`;
     });

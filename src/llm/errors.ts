@@ -31,9 +31,20 @@ export class PermissionDeniedError extends APICallError {}
 export class NotFoundError extends APICallError {}
 export class RateLimitError extends APICallError {}
 export class ServerError extends APICallError {}
-/** The connection dropped or could not be made; retryable. */
-export class APIConnectionError extends APICallError {}
-export class APITimeoutError extends APICallError {}
+type TransportDetails = ConstructorParameters<typeof APICallError>[1];
+
+/** The connection dropped or could not be made: retryable unless the caller aborted it. */
+export class APIConnectionError extends APICallError {
+  constructor(message: string, details: TransportDetails) {
+    super(message, { ...details, isRetryable: details.isRetryable ?? true });
+  }
+}
+
+export class APITimeoutError extends APICallError {
+  constructor(message: string, details: TransportDetails) {
+    super(message, { ...details, isRetryable: details.isRetryable ?? true });
+  }
+}
 /** A 200 whose body does not have the shape the protocol promises (or an empty answer). */
 export class InvalidResponseError extends APICallError {}
 /** The API key's environment variable is not set. */
