@@ -147,7 +147,11 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
         errors.push({ id, custom_id: line.custom_id, response: null, error: { code: stopCode, message } });
         continue;
       }
-      let failure = record.options.lineFailure?.({ custom_id: line.custom_id, index, body: line.body });
+      const configured = record.options.lineFailure?.({ custom_id: line.custom_id, index, body: line.body });
+      let failure: HttpError | undefined =
+        configured === undefined
+          ? undefined
+          : new HttpError(configured.status_code, configured.message ?? 'The request failed.', configured.type ?? 'invalid_request_error', configured.code ?? null);
       let completion: unknown;
       if (failure === undefined) {
         try {
@@ -155,15 +159,14 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
           completion = await buildCompletion(validateChatRequest(body), runtime.behaviour().answer);
         } catch (error) {
           if (!(error instanceof HttpError)) throw error;
-          failure = { status_code: error.status, message: error.message, code: error.code ?? undefined, type: error.type };
+          failure = error;
         }
       }
       if (failure !== undefined) {
-        const error = { message: failure.message ?? 'The request failed.', type: failure.type ?? 'invalid_request_error', param: null, code: failure.code ?? null };
         errors.push(
           record.shape === 'openai'
-            ? { id, custom_id: line.custom_id, response: { status_code: failure.status_code, request_id: makeId('req_', 32), body: { error } }, error: null }
-            : { id, custom_id: line.custom_id, response: null, error: { code: error.code ?? String(failure.status_code), message: error.message } },
+            ? { id, custom_id: line.custom_id, response: { status_code: failure.status, request_id: makeId('req_', 32), body: failure.body() }, error: null }
+            : { id, custom_id: line.custom_id, response: null, error: { code: failure.code ?? String(failure.status), message: failure.message } },
         );
         continue;
       }
