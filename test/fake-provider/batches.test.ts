@@ -49,13 +49,13 @@ describe('batches', () => {
   });
 
   it('lasts pollsPerStatus polls in each status', async () => {
-    const created = await createBatch({ batch: { pollsPerStatus: 2, outcome: 'completed' } });
+    const created = await createBatch({ batch: { pollsPerStatus: 2 } });
     const { statuses } = await pollStatuses(`${provider!.url}/batches/${created.id}`, isTerminal);
     expect(statuses).toEqual(['validating', 'in_progress', 'in_progress', 'finalizing', 'finalizing', 'completed']);
   });
 
   it('sends failed lines to the error file in OpenAI shape', async () => {
-    const created = await createBatch({ batch: { pollsPerStatus: 1, outcome: 'completed', lineFailure: ({ custom_id }) => (custom_id === 'row-5' ? { status_code: 500, message: 'boom', code: 'server_error', type: 'server_error' } : undefined) } });
+    const created = await createBatch({ batch: { lineFailure: ({ custom_id }) => (custom_id === 'row-5' ? { status_code: 500, message: 'boom', code: 'server_error', type: 'server_error' } : undefined) } });
     const { last } = await pollStatuses(`${provider!.url}/batches/${created.id}`, isTerminal);
     expect(last.request_counts).toEqual({ total: 12, completed: 11, failed: 1 });
     const errors = await fileLines(last.error_file_id);
@@ -71,7 +71,7 @@ describe('batches', () => {
   });
 
   it('expires with part of the lines done and the rest in the error file as batch_expired', async () => {
-    const created = await createBatch({ batch: { pollsPerStatus: 1, outcome: 'expired', completedBeforeStop: 5 } });
+    const created = await createBatch({ batch: { outcome: 'expired', completedBeforeStop: 5 } });
     const { statuses, last } = await pollStatuses(`${provider!.url}/batches/${created.id}`, isTerminal);
     expect(statuses).toEqual(['in_progress', 'expired']);
     expect(last.expired_at).toEqual(expect.any(Number));

@@ -6,4 +6,4 @@ export { formatResetDuration, type RateLimitOptions } from './rate-limit.js';
 export type { FaultKind, FaultMatch, FaultRule } from './faults.js';
 export type { BatchLineFailure, BatchOptions } from './batches.js';
 export type { FineTuningOptions } from './fine-tuning.js';
-export type { AnswerFunction, AnswerObject, ChatRequest, FakeProviderBehaviour, FakeProviderState, RecordedRequest } from './types.js';
+export type { AnswerFunction, AnswerObject, ChatRequest, FakeProviderBehaviour, FakeProviderBehaviourPatch, FakeProviderState, RecordedRequest } from './types.js';

@@ -2,6 +2,8 @@
  * Run the fake provider in its own process (benchmarks, kill -9 resume tests):
  *   npx tsx test/fake-provider/main.ts --port 0 --latency 100 [--config faults.json] [--api-key KEY]
  * Prints one JSON line `{"url": "...", "port": N, "pid": N}` once listening; SIGTERM/SIGINT close it.
+ * `pid` is the server process itself: tsx runs the script in a child process, so kill -9 the printed pid
+ * (killing only the tsx wrapper can leave the server running).
  * The config file holds JSON options of startFakeProvider (no functions): e.g.
  *   {"faults": [{"match": {"nth": [1, 2]}, "kind": "429", "retryAfter": 1}], "rateLimit": {"rpm": 100},
  *    "batchShape": "nebius", "fineTuningFlavor": "together", "batch": {"pollsPerStatus": 2}}

@@ -11,9 +11,9 @@ import { makeId } from './ids.js';
 import { parseMultipart } from './multipart.js';
 import { nebiusModelRoutes } from './nebius-models.js';
 import { togetherFineTuneRoutes } from './together-fine-tunes.js';
-import type { FakeProviderBehaviour, FakeProviderState, ProviderRuntime, RecordedRequest, Route } from './types.js';
+import type { FakeProviderBehaviour, FakeProviderBehaviourPatch, FakeProviderState, ProviderRuntime, RecordedRequest, Route } from './types.js';
 
-export interface FakeProviderOptions extends Partial<FakeProviderBehaviour> {
+export interface FakeProviderOptions extends FakeProviderBehaviourPatch {
   /** When set, every request needs `Authorization: Bearer <apiKey>` (401 otherwise). */
   apiKey?: string;
   /** Default 0: any free port. */
@@ -28,7 +28,7 @@ export interface FakeProvider {
   port: number;
   state: FakeProviderState;
   /** Change behaviour from now on; `faults` replaces the rules and restarts their counters. */
-  setBehaviour(patch: Partial<FakeProviderBehaviour>): void;
+  setBehaviour(patch: FakeProviderBehaviourPatch): void;
   /** Stop listening, drop open connections, cut pending delays short. */
   close(): Promise<void>;
 }

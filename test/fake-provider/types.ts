@@ -59,6 +59,12 @@ export interface FakeProviderBehaviour {
   fineTuning: FineTuningOptions;
 }
 
+/** `setBehaviour`'s argument and the behaviour part of the options: everything optional, `batch`/`fineTuning` merged field by field. */
+export type FakeProviderBehaviourPatch = Partial<Omit<FakeProviderBehaviour, 'batch' | 'fineTuning'>> & {
+  batch?: Partial<BatchOptions>;
+  fineTuning?: Partial<FineTuningOptions>;
+};
+
 export interface RecordedRequest {
   method: string;
   path: string;
