@@ -12,8 +12,11 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
   switch (stage) {
     case 'inputs':
       return config.inputs;
-    case 'generate':
-      return { teacher: config.teacher, endpoint: config.endpoints[config.teacher.endpoint]?.base_url };
+    case 'generate': {
+      // Only what changes the answers: budget, concurrency, polling and sync-vs-batch do not.
+      const { concurrency, max_cost, poll_interval, completion_window, batch_max_rounds, batch_sync_stragglers, mode, stream, ...answers } = config.teacher;
+      return { teacher: answers, endpoint: config.endpoints[config.teacher.endpoint]?.base_url };
+    }
     case 'curate':
       return config.curate;
     case 'split':

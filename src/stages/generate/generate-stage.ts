@@ -50,7 +50,7 @@ export function estimateStage(context: StageContext): GenerationEstimate {
  * loses at most the line being written, and the cache still holds its answer); at the end the file is
  * rewritten in input order with `errors.jsonl` and `summary.json` beside it.
  */
-export async function runGenerateStage(context: StageContext): Promise<GenerateFigures> {
+export async function runGenerateStage(context: StageContext, resumable = true): Promise<GenerateFigures> {
   const started = performance.now();
   const { teacher, prices } = context.task.config;
   const paths = context.paths.generate;
@@ -58,10 +58,12 @@ export async function runGenerateStage(context: StageContext): Promise<GenerateF
   const inputs = readStageInputs(context);
   const requests = new TeacherRequests(context.task, teacher);
 
-  // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done.
+  // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done, unless the
+  // teacher's config changed since they were made; then every input is asked again (identical requests
+  // still come from the cache, so nothing is paid twice).
   const inputById = new Map(inputs.map((input) => [input.id, input]));
   const done = new Map<string, GeneratedRecord>();
-  for (const row of readJsonlTolerant(paths.outputs) as GeneratedRecord[]) {
+  for (const row of (resumable ? readJsonlTolerant(paths.outputs) : []) as GeneratedRecord[]) {
     if (inputById.get(row.id)?.input === row.input) done.set(row.id, row);
   }
   const resumed = done.size;
