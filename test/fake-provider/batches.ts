@@ -1,5 +1,5 @@
 import { buildCompletion, validateChatRequest } from './chat.js';
-import { cursorPage, HttpError, jsonObjectBody, notFound, requiredString, sendJson } from './http.js';
+import { cursorPage, findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { hashString, shuffled } from './seeded-random.js';
 import { StatusProgression, type PollsPerStatus } from './status-progression.js';
@@ -196,11 +196,6 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
     }
   }
 
-  function requireBatch(id: string): BatchRecord {
-    const record = state.batches.get(id);
-    if (record === undefined) throw notFound('batch', id);
-    return record;
-  }
 
   return [
     {
@@ -280,7 +275,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/batches\/([^/]+)$/,
       async handle(ctx, [id = '']) {
-        const record = requireBatch(id);
+        const record = findOr404(state.batches, id, 'batch');
         await enter(record, record.progression.poll());
         sendJson(ctx, 200, record.object);
       },
@@ -289,7 +284,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
       method: 'POST',
       pattern: /^\/v1\/batches\/([^/]+)\/cancel$/,
       async handle(ctx, [id = '']) {
-        const record = requireBatch(id);
+        const record = findOr404(state.batches, id, 'batch');
         if (record.progression.isTerminal || record.object.status === 'cancelling') {
           throw new HttpError(409, `Cannot cancel a batch with status '${record.object.status}'.`, 'invalid_request_error', null);
         }

@@ -1,4 +1,4 @@
-import { HttpError, notFound, sendBytes, sendJson } from './http.js';
+import { findOr404, HttpError, sendBytes, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { parseMultipart } from './multipart.js';
 import type { Route } from './types.js';
@@ -47,9 +47,7 @@ export class FileStore {
 
   /** The file, or a 404 like the API's. */
   require(id: string): StoredFile {
-    const file = this.files.get(id);
-    if (file === undefined) throw notFound('file', id);
-    return file;
+    return findOr404(this.files, id, 'file');
   }
 
   delete(id: string): boolean {
