@@ -68,8 +68,9 @@ export function jsonObjectBody(ctx: RequestContext): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** True once the client is gone or the server closed (a delayed handler must not write then). */
 export function isResponseGone(ctx: RequestContext): boolean {
-  return ctx.res.destroyed || ctx.res.writableEnded;
+  return ctx.res.destroyed || ctx.res.writableEnded || ctx.req.socket.destroyed;
 }
 
 /**
