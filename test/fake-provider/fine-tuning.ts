@@ -22,6 +22,8 @@ export interface FineTuningOptions {
   losses: LossCurve;
   /** Epochs when the request leaves `n_epochs` out or `auto`. */
   defaultEpochs: number;
+  /** Keep only the newest N checkpoints (OpenAI documents keeping the last 3 epochs); default: one per epoch, all kept. */
+  keepLastCheckpoints?: number;
 }
 
 export const defaultFineTuningOptions: FineTuningOptions = {
@@ -135,6 +137,7 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       record.checkpoints.unshift(checkpoint);
       addEvent(record, `Checkpoint created at step ${step}`);
     }
+    if (record.options.keepLastCheckpoints !== undefined) record.checkpoints.splice(record.options.keepLastCheckpoints);
     job.result_files = [state.files.create('step_metrics.csv', 'fine-tune-results', Buffer.from(`${csv.join('\n')}\n`)).id];
     job.trained_tokens = training.tokens * nEpochs;
     if (record.flavor === 'openai') {
