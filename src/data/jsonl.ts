@@ -78,7 +78,11 @@ export class JsonlAppender {
   }
 
   append(value: unknown): void {
-    this.stream.write(`${JSON.stringify(value)}\n`);
+    this.appendLine(JSON.stringify(value));
+  }
+
+  appendLine(line: string): void {
+    this.stream.write(`${line}\n`);
   }
 
   close(): Promise<void> {

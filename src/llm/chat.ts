@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { APIConnectionError, InvalidResponseError } from './errors.js';
+import { APICallError, APIConnectionError, InvalidResponseError } from './errors.js';
 import type { HttpClient, RequestOptions } from './http-client.js';
 import { chatChunkSchema, chatCompletionSchema, type ChatMessage, type Usage } from './protocol.js';
 
@@ -58,8 +58,7 @@ export async function createChatCompletion(http: HttpClient, parameters: ChatPar
 export async function streamChatCompletion(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): Promise<ChatResult> {
   const started = performance.now();
   const response = await http.send('POST', '/chat/completions', JSON.stringify(chatRequestBody(parameters, true)), { 'content-type': 'application/json', accept: 'text/event-stream' }, options);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
+  const headers = response.headers;
   let content = '';
   let reasoning = '';
   let finishReason: string | null = null;
@@ -69,7 +68,7 @@ export async function streamChatCompletion(http: HttpClient, parameters: ChatPar
   const decoder = new TextDecoder();
   const url = http.url('/chat/completions');
   try {
-    for await (const piece of response.body as AsyncIterable<Uint8Array>) {
+    for await (const piece of response.body) {
       buffer += decoder.decode(piece, { stream: true });
       let boundary: number;
       while ((boundary = buffer.indexOf('\n\n')) >= 0) {
@@ -94,7 +93,7 @@ export async function streamChatCompletion(http: HttpClient, parameters: ChatPar
       }
     }
   } catch (error) {
-    if (error instanceof InvalidResponseError) throw error;
+    if (error instanceof APICallError) throw error;
     throw new APIConnectionError(`stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, { url, cause: error, isRetryable: true });
   }
   return {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError } from './errors.js';
+import { fetchTransport, undiciTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -7,6 +8,7 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
+  /** A WHATWG fetch to use instead of the built-in undici connection pool (proxies, tests). */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -30,14 +32,14 @@ export class HttpClient {
   private readonly apiKey: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
-  private readonly fetchImplementation: typeof globalThis.fetch;
+  private readonly transport: Transport;
 
   constructor(options: HttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.headers = options.headers ?? {};
     this.timeoutMs = options.timeoutMs ?? 600_000;
-    this.fetchImplementation = options.fetch ?? globalThis.fetch;
+    this.transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport;
   }
 
   url(path: string): string {
@@ -47,13 +49,13 @@ export class HttpClient {
   async json<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, options: RequestOptions = {}): Promise<HttpResponse<T>> {
     const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json' }, options);
     const text = await this.readText(response, path);
-    return { data: this.parse(text, schema, response), headers: headerRecord(response.headers), status: response.status };
+    return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
-  async form<T>(path: string, form: FormData, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const response = await this.send('POST', path, form, {}, options);
+  async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const response = await this.send('POST', path, body, { 'content-type': contentType }, options);
     const text = await this.readText(response, path);
-    return { data: this.parse(text, schema, response), headers: headerRecord(response.headers), status: response.status };
+    return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
   async text(path: string, options: RequestOptions = {}): Promise<string> {
@@ -63,43 +65,79 @@ export class HttpClient {
 
   async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
     const response = await this.send('GET', path, undefined, {}, options);
-    try {
-      return new Uint8Array(await response.arrayBuffer());
-    } catch (error) {
-      throw new APIConnectionError(`connection dropped while reading ${this.url(path)}`, { url: this.url(path), cause: error, isRetryable: true });
-    }
+    return response.bytes();
   }
 
   /** Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors. */
-  async send(method: string, path: string, body: string | FormData | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<Response> {
+  async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
     const url = this.url(path);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...extraHeaders };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    let response: Response;
+    // One controller per request, unlinked from the caller's long-lived signal when done: AbortSignal.any
+    // would leave a listener on the run's signal per request (a leak over 100,000 requests).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onCallerAbort = (): void => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onCallerAbort();
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const finish = (): void => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    };
+    let response: TransportResponse;
     try {
-      response = await this.fetchImplementation(url, { method, headers, body, signal });
+      response = await this.transport({ url, method, headers, body, signal: controller.signal });
     } catch (error) {
-      throw this.transportError(error, url, timeout, options.signal, timeoutMs);
+      finish();
+      throw this.transportError(error, url, timedOut, options.signal, timeoutMs);
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status >= 300) {
       const text = await response.text().catch(() => '');
-      throw errorForStatus(response.status, { url, headers: headerRecord(response.headers), body: text });
+      finish();
+      throw errorForStatus(response.status, { url, headers: response.headers, body: text });
     }
-    return response;
+    // The timer keeps running while the body is read: a stalled body is a timeout too.
+    const guard = async <T>(read: () => Promise<T>): Promise<T> => {
+      try {
+        return await read();
+      } catch (error) {
+        throw this.transportError(error, url, timedOut, options.signal, timeoutMs);
+      } finally {
+        finish();
+      }
+    };
+    const transportError = this.transportError.bind(this);
+    return {
+      ...response,
+      text: () => guard(() => response.text()),
+      bytes: () => guard(() => response.bytes()),
+      body: (async function* () {
+        try {
+          for await (const chunk of response.body) yield chunk;
+        } catch (error) {
+          throw transportError(error, url, timedOut, options.signal, timeoutMs);
+        } finally {
+          finish();
+        }
+      })(),
+    };
   }
 
-  private async readText(response: Response, path: string): Promise<string> {
+  private async readText(response: TransportResponse, path: string): Promise<string> {
     try {
       return await response.text();
     } catch (error) {
+      if (error instanceof APICallError) throw error;
       throw new APIConnectionError(`connection dropped while reading ${this.url(path)}`, { url: this.url(path), cause: error, isRetryable: true });
     }
   }
 
-  private parse<T>(text: string, schema: z.ZodType<T>, response: Response): T {
+  private parse<T>(text: string, schema: z.ZodType<T>, response: TransportResponse): T {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -119,11 +157,12 @@ export class HttpClient {
     return parsed.data;
   }
 
-  private transportError(error: unknown, url: string, timeout: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number): APICallError {
+  private transportError(error: unknown, url: string, timedOut: boolean, callerSignal: AbortSignal | undefined, timeoutMs: number): APICallError {
+    if (error instanceof APICallError) return error;
     if (callerSignal?.aborted) {
       return new APICallError(`request to ${url} was aborted`, { url, cause: error, isRetryable: false });
     }
-    if (timeout.aborted) {
+    if (timedOut) {
       return new APITimeoutError(`request to ${url} timed out after ${timeoutMs} ms`, { url, cause: error, isRetryable: true });
     }
     return new APIConnectionError(`connection to ${url} failed: ${causeMessage(error)}`, { url, cause: error, isRetryable: true });
@@ -136,12 +175,4 @@ function causeMessage(error: unknown): string {
     return `${error.message}${cause}`;
   }
   return String(error);
-}
-
-export function headerRecord(headers: Headers): Record<string, string> {
-  const record: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    record[key.toLowerCase()] = value;
-  });
-  return record;
 }

@@ -75,13 +75,14 @@ export class ModelClient {
   }
 
   /** The cached answer for these parameters, if any (no call is made). */
-  cached(parameters: ChatParameters): ChatResult | undefined {
-    const hit = this.cache?.get(this.cacheKey(parameters)) as CachedAnswer | undefined;
+  cached(parameters: ChatParameters, key = this.cacheKey(parameters)): ChatResult | undefined {
+    if (this.cache === undefined) return undefined;
+    const hit = this.cache.get(key) as CachedAnswer | undefined;
     return hit === undefined ? undefined : { ...hit, headers: {} };
   }
 
   /** Records an answer obtained another way (a batch job) so the same request is never paid for again. */
-  store(parameters: ChatParameters, result: ChatResult): void {
+  store(parameters: ChatParameters, result: ChatResult, key = this.cacheKey(parameters)): void {
     const answer: CachedAnswer = {
       content: result.content,
       reasoningContent: result.reasoningContent,
@@ -90,7 +91,7 @@ export class ModelClient {
       latencyMs: result.latencyMs,
       timeToFirstTokenMs: result.timeToFirstTokenMs,
     };
-    this.cache?.set(this.cacheKey(parameters), parameters.model, answer);
+    this.cache?.set(key, parameters.model, answer);
   }
 
   async complete(
@@ -98,9 +99,9 @@ export class ModelClient {
     options: { signal?: AbortSignal; stream?: boolean; useCache?: boolean; accept?: (result: ChatResult) => string | null } = {},
   ): Promise<CompletionOutcome> {
     const useCache = options.useCache ?? true;
-    const key = useCache ? this.cacheKey(parameters) : undefined;
+    const key = useCache && this.cache !== undefined ? this.cacheKey(parameters) : undefined;
     if (key !== undefined) {
-      const hit = this.cached(parameters);
+      const hit = this.cached(parameters, key);
       if (hit !== undefined) return { result: hit, cached: true, attempts: 0, wastedUsage: { prompt_tokens: 0, completion_tokens: 0 } };
     }
     const estimated = estimatePromptTokens(parameters.messages) + (parameters.max_tokens ?? 0);
@@ -137,7 +138,7 @@ export class ModelClient {
       }
       release();
       this.concurrency.onSuccess();
-      if (useCache) this.store(parameters, result);
+      if (key !== undefined) this.store(parameters, result, key);
       return { result, cached: false, attempts: attempt, wastedUsage: wasted };
     }
   }

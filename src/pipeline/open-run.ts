@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { loadTask, type LoadedTask } from '../config/load.js';
@@ -42,13 +43,16 @@ export function openRunFor(task: LoadedTask, options: Omit<OpenRunOptions, 'conf
   // The resolved config, for the record: endpoints hold only the *names* of key variables, never keys.
   writeFileAtomic(paths.config, `# resolved from ${task.file}\n${stringify(task.config)}`);
   const closers: (() => Promise<void>)[] = [];
+  const signal = options.signal ?? new AbortController().signal;
+  // Every request in flight listens to the run's signal (256 at once is normal), so lift Node's warning.
+  setMaxListeners(0, signal);
   const context: StageContext = {
     task,
     paths,
     state: new RunState(database),
     cache: new SqliteResponseCache(database),
     emit: options.emit ?? (() => undefined),
-    signal: options.signal ?? new AbortController().signal,
+    signal,
     environment,
     async endpoint(name, model) {
       const settings = task.config.endpoints[name];
@@ -70,6 +74,7 @@ export function openRunFor(task: LoadedTask, options: Omit<OpenRunOptions, 'conf
     database,
     async close() {
       for (const close of closers.reverse()) await close();
+      context.state.flush();
       database.close();
     },
   };

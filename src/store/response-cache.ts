@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js';
+import { writeQueueOf, type WriteQueue } from './write-queue.js';
 
 /** Content-addressed responses: the key is a hash of endpoint, model, messages and parameters. */
 export interface ResponseCache {
@@ -9,8 +10,12 @@ export interface ResponseCache {
 export class SqliteResponseCache implements ResponseCache {
   private readonly select;
   private readonly upsert;
+  private readonly queue: WriteQueue;
+  /** Answers written but not committed yet; reads see them. */
+  private readonly unwritten = new Map<string, unknown>();
 
   constructor(database: SqliteDatabase) {
+    this.queue = writeQueueOf(database);
     this.select = database.prepare<[string], { response: string }>('SELECT response FROM response_cache WHERE key = ?');
     this.upsert = database.prepare(
       'INSERT OR REPLACE INTO response_cache (key, model, response, created_at) VALUES (?, ?, ?, ?)',
@@ -18,12 +23,19 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   get(key: string): unknown {
+    if (this.unwritten.has(key)) return this.unwritten.get(key);
     const row = this.select.get(key);
     return row === undefined ? undefined : (JSON.parse(row.response) as unknown);
   }
 
   set(key: string, model: string, response: unknown): void {
-    this.upsert.run(key, model, JSON.stringify(response), new Date().toISOString());
+    this.unwritten.set(key, response);
+    const text = JSON.stringify(response);
+    const at = new Date().toISOString();
+    this.queue.push(() => {
+      this.upsert.run(key, model, text, at);
+      this.unwritten.delete(key);
+    });
   }
 }
 

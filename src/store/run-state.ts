@@ -1,5 +1,7 @@
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
+import { writeQueueOf } from './write-queue.js';
 
 export type StageState = 'running' | 'done' | 'failed' | 'stale';
 
@@ -70,12 +72,14 @@ export class RunState {
   }
 
   finishStage(name: string, figures: Record<string, unknown>): void {
+    this.flush();
     this.database
       .prepare(`UPDATE stages SET state = 'done', finished_at = ?, figures = ? WHERE name = ?`)
       .run(new Date().toISOString(), JSON.stringify(figures), name);
   }
 
   failStage(name: string, error: string, figures: Record<string, unknown> = {}): void {
+    this.flush();
     this.database
       .prepare(`UPDATE stages SET state = 'failed', finished_at = ?, error = ?, figures = ? WHERE name = ?`)
       .run(new Date().toISOString(), error, JSON.stringify(figures), name);
@@ -132,14 +136,24 @@ export class RunState {
     return row === undefined ? undefined : { jobId: row.job_id, detail: figuresSchema.parse(JSON.parse(row.detail)) };
   }
 
+  private insertLedger: Database.Statement<unknown[]> | undefined;
+
+  /** Queued with other small writes (one commit for many answers); reads below flush first. */
   record(entry: LedgerEntry): void {
-    this.database
-      .prepare('INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.stage, entry.purpose, entry.model, entry.promptTokens, entry.completionTokens, entry.cost, new Date().toISOString());
+    this.insertLedger ??= this.database.prepare('INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.insertLedger;
+    const at = new Date().toISOString();
+    writeQueueOf(this.database).push(() => insert.run(entry.stage, entry.purpose, entry.model, entry.promptTokens, entry.completionTokens, entry.cost, at));
+  }
+
+  /** Commits queued writes now (stage ends, before reading the ledger, before closing). */
+  flush(): void {
+    writeQueueOf(this.database).flush();
   }
 
   /** Cost and tokens by stage and purpose: the run's ledger. */
   ledger(): { stage: string; purpose: string; model: string; requests: number; promptTokens: number; completionTokens: number; cost: number }[] {
+    this.flush();
     return this.database
       .prepare<[], { stage: string; purpose: string; model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost: number }>(
         `SELECT stage, purpose, model, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
@@ -159,6 +173,7 @@ export class RunState {
   }
 
   spent(stage: string): number {
+    this.flush();
     const row = this.database.prepare<[string], { cost: number | null }>('SELECT SUM(cost) AS cost FROM ledger WHERE stage = ?').get(stage);
     return row?.cost ?? 0;
   }

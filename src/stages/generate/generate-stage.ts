@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { JsonlAppender, readJsonlTolerant, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
+import { JsonlAppender, readJsonlTolerant, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, DataError } from '../../errors.js';
 import { ModelClient } from '../../llm/model-client.js';
 import { priceFor } from '../../llm/pricing.js';
@@ -61,10 +61,19 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done, unless the
   // teacher's config changed since they were made; then every input is asked again (identical requests
   // still come from the cache, so nothing is paid twice).
+  // Rows are kept as their JSON line plus running totals: objects for 100,000 rows would not stay flat.
   const inputById = new Map(inputs.map((input) => [input.id, input]));
-  const done = new Map<string, GeneratedRecord>();
+  const done = new Map<string, string>();
+  const totals = { truncated: 0, prompt_tokens: 0, completion_tokens: 0 };
+  const count = (row: GeneratedRecord, sign: 1 | -1): void => {
+    totals.truncated += sign * (row.truncated ? 1 : 0);
+    totals.prompt_tokens += sign * row.usage.prompt_tokens;
+    totals.completion_tokens += sign * row.usage.completion_tokens;
+  };
   for (const row of (resumable ? readJsonlTolerant(paths.outputs) : []) as GeneratedRecord[]) {
-    if (inputById.get(row.id)?.input === row.input) done.set(row.id, row);
+    if (inputById.get(row.id)?.input !== row.input || done.has(row.id)) continue;
+    done.set(row.id, JSON.stringify(row));
+    count(row, 1);
   }
   const resumed = done.size;
   const pending = inputs.filter((input) => !done.has(input.id));
@@ -96,9 +105,11 @@ export async function runGenerateStage(context: StageContext, resumable = true):
 
   const sink = {
     record(record: GeneratedRecord, details: { cached: boolean }): void {
-      done.set(record.id, record);
+      const line = JSON.stringify(record);
+      done.set(record.id, line);
+      count(record, 1);
       failures.delete(record.id);
-      appender.append(record);
+      appender.appendLine(line);
       if (details.cached) cached++;
       else sent++;
       progress();
@@ -120,31 +131,31 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   } finally {
     await appender.close();
     // Whatever happened, leave the files consistent: outputs in input order, failures beside them.
-    writeJsonlAtomic(paths.outputs, inputs.flatMap((input) => (done.has(input.id) ? [done.get(input.id)!] : [])));
+    const ordered = inputs.flatMap((input) => (done.has(input.id) ? [done.get(input.id)!] : []));
+    writeFileAtomic(paths.outputs, ordered.length === 0 ? '' : `${ordered.join('\n')}\n`);
     writeJsonlAtomic(paths.errors, [...failures.values()]);
   }
 
-  const rows = [...done.values()];
   const figures: GenerateFigures = {
     model: teacher.model,
     mode: teacher.mode,
     inputs: inputs.length,
-    answered: rows.length,
+    answered: done.size,
     failed: failures.size,
-    truncated: rows.filter((row) => row.truncated).length,
+    truncated: totals.truncated,
     sent,
     cached,
     resumed,
     retries,
-    prompt_tokens: rows.reduce((total, row) => total + row.usage.prompt_tokens, 0),
-    completion_tokens: rows.reduce((total, row) => total + row.usage.completion_tokens, 0),
+    prompt_tokens: totals.prompt_tokens,
+    completion_tokens: totals.completion_tokens,
     cost: budget.spent,
     cost_this_run: budget.spent - spentBefore,
     wall_seconds: (performance.now() - started) / 1000,
     unsent,
   };
   writeJsonAtomic(paths.summary, figures);
-  if (context.signal.aborted) throw new AbortedError(`stopped: ${rows.length}/${inputs.length} answered; run the same command again to continue`);
+  if (context.signal.aborted) throw new AbortedError(`stopped: ${done.size}/${inputs.length} answered; run the same command again to continue`);
   if (unsent > 0) throw budget.exceededError(unsent);
   return figures;
 }
