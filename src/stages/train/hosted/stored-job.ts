@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { canonicalJson, sha256 } from '../../../llm/cache-key.js';
+import type { RunState } from '../../../store/run-state.js';
+
+const STAGE = 'train';
+
+/** What SQLite keeps of a hosted job besides its id, so a resumed run re-attaches and never pays twice. */
+export const storedJobSchema = z.object({
+  flavor: z.string(),
+  request_hash: z.string(),
+  event_cursor: z.string().optional(),
+  served_model: z.string().optional(),
+  cost_recorded: z.boolean().optional(),
+});
+export type StoredJobDetail = z.infer<typeof storedJobSchema>;
+
+/** The stored job, when there is one for this very request (same data, model and hyperparameters). */
+export function storedJob(state: RunState, requestHash: string): { jobId: string; detail: StoredJobDetail } | undefined {
+  const row = state.job(STAGE);
+  if (row === undefined) return undefined;
+  const detail = storedJobSchema.safeParse(row.detail);
+  if (!detail.success || detail.data.request_hash !== requestHash) return undefined;
+  return { jobId: row.jobId, detail: detail.data };
+}
+
+export function saveStoredJob(state: RunState, jobId: string, detail: StoredJobDetail): void {
+  state.saveJob(STAGE, jobId, detail);
+}
+
+/** Hash of what the job would be asked: the endpoint, the request without file ids, and both files' content. */
+export function requestHash(parts: { baseUrl: string; flavor: string; request: Record<string, unknown>; trainFile: string; validationFile: string }): string {
+  return sha256(
+    canonicalJson({
+      ...parts,
+      trainFile: sha256(readFileSync(parts.trainFile, 'utf8')),
+      validationFile: sha256(readFileSync(parts.validationFile, 'utf8')),
+    }),
+  );
+}
