@@ -32,17 +32,23 @@ export class TrainingRecorder {
     return [...this.checkpointsById.values()].sort((left, right) => left.step - right.step);
   }
 
+  /** Steps and evaluations already known (a resumed job replays them) are not recorded twice. */
+  private isRepeat(event: TrainingEvent): boolean {
+    if (event.kind === 'step') return this.steps.some((known) => known.step === event.step);
+    if (event.kind === 'eval') return this.evaluations.some((known) => known.step === event.step);
+    return false;
+  }
+
   record(event: TrainingEvent): void {
+    if (this.isRepeat(event)) return;
     this.appender.append({ at: new Date().toISOString(), ...event });
     switch (event.kind) {
       case 'step':
         if (event.totalSteps !== undefined) this.totalSteps = event.totalSteps;
-        if (this.steps.some((known) => known.step === event.step)) return;
         this.steps.push({ step: event.step, epoch: event.epoch ?? null, train_loss: event.loss ?? null });
         this.context.emit({ type: 'training-step', stage: STAGE, step: event.step, totalSteps: this.totalSteps ?? undefined, epoch: event.epoch, loss: event.loss });
         return;
       case 'eval':
-        if (this.evaluations.some((known) => known.step === event.step)) return;
         this.evaluations.push({ step: event.step, epoch: event.epoch ?? null, valid_loss: event.validLoss });
         this.writeMetrics('running');
         return;

@@ -77,7 +77,8 @@ export class HostedTrainer implements Trainer {
       const pollMs = student.poll_interval * 1000;
       let job: HostedJob;
       try {
-        job = await watchJob(api, jobId, { pollMs, signal: stage.signal, recorder, cursor: detail.event_cursor, onCursor: (cursor) => save({ event_cursor: cursor }) });
+        job = await watchJob(api, jobId, { pollMs, signal: stage.signal, recorder, cursor: detail.event_cursor, totalSteps: detail.total_steps ?? null, onCursor: (cursor) => save({ event_cursor: cursor }) });
+        if (job.totalSteps !== null) save({ total_steps: job.totalSteps });
       } catch (error) {
         if (stage.signal.aborted) throw new AbortedError(`stopped watching; fine-tuning job ${jobId} keeps running at the provider, and the next run re-attaches to it`);
         throw error;
@@ -88,7 +89,7 @@ export class HostedTrainer implements Trainer {
 
       const checkpoints = await api.checkpoints(jobId);
       const summaries = checkpoints.map((checkpoint) => summary(checkpoint, job));
-      for (const checkpoint of summaries) recorder.record({ kind: 'checkpoint', id: checkpoint.id, step: checkpoint.step, epoch: checkpoint.epoch ?? undefined, trainLoss: checkpoint.train_loss ?? undefined, validLoss: checkpoint.valid_loss ?? undefined });
+      for (const checkpoint of summaries) recordCheckpoint(recorder, checkpoint);
       let chosen = chooseCheckpoint(summaries, student.checkpoint);
       if (chosen === undefined && summaries.length > 0) {
         recorder.record({ kind: 'message', level: 'warn', message: 'no checkpoint reports a validation loss: using the last one' });
@@ -159,6 +160,14 @@ export class HostedTrainer implements Trainer {
     if (price === undefined) stage.emit({ type: 'log', stage: 'train', level: 'warn', message: `no training price for ${settings.student.base} under prices:, cost shown as 0` });
     return cost;
   }
+}
+
+/** A checkpoint, and its losses as step and eval (they fill the epochs when a re-attached run saw no events). */
+function recordCheckpoint(recorder: TrainingRecorder, checkpoint: CheckpointSummary): void {
+  const epoch = checkpoint.epoch ?? undefined;
+  recorder.record({ kind: 'checkpoint', id: checkpoint.id, step: checkpoint.step, epoch, trainLoss: checkpoint.train_loss ?? undefined, validLoss: checkpoint.valid_loss ?? undefined });
+  if (checkpoint.train_loss !== null) recorder.record({ kind: 'step', step: checkpoint.step, epoch, loss: checkpoint.train_loss });
+  if (checkpoint.valid_loss !== null) recorder.record({ kind: 'eval', step: checkpoint.step, epoch, validLoss: checkpoint.valid_loss });
 }
 
 function summary(checkpoint: HostedCheckpoint, job: HostedJob): CheckpointSummary {

@@ -7,6 +7,8 @@ export interface WatchOptions {
   signal: AbortSignal;
   recorder: TrainingRecorder;
   cursor: string | undefined;
+  /** Steps of the whole job, when an earlier run learned them from events that will not be replayed. */
+  totalSteps: number | null;
   /** Called when new events moved the cursor (stored so a resumed run does not log them twice). */
   onCursor: (cursor: string) => void;
 }
@@ -24,7 +26,7 @@ export function epochAt(step: number, totalSteps: number | null, epochs: number 
 export async function watchJob(api: FineTuningApi, jobId: string, options: WatchOptions): Promise<HostedJob> {
   let cursor = options.cursor;
   let lastStatus: string | undefined;
-  let totalSteps: number | null = null;
+  let totalSteps = options.totalSteps;
   for (;;) {
     const job = await api.retrieve(jobId);
     if (job.status !== lastStatus) {

@@ -10,6 +10,7 @@ export const storedJobSchema = z.object({
   flavor: z.string(),
   request_hash: z.string(),
   event_cursor: z.string().optional(),
+  total_steps: z.number().optional(),
   served_model: z.string().optional(),
   cost_recorded: z.boolean().optional(),
 });
