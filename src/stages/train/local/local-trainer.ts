@@ -1,5 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../../../data/jsonl.js';
 import { AbortedError } from '../../../errors.js';
 import { ensureDir } from '../../run-paths.js';
@@ -69,8 +69,8 @@ export class LocalTrainer implements Trainer {
       const exit = await runWorker({
         python,
         script: this.options.script,
-        args: ['train', paths.job],
-        cwd: stage.paths.root,
+        args: ['train', resolve(paths.job)],
+        cwd: resolve(stage.paths.root),
         environment: stage.environment,
         signal: stage.signal,
         logPath: paths.log,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { TrainingContext } from '../trainer.js';
 
 /** The worker's job file (worker/distillery_worker/jobfile.py): unknown keys are errors there, so only these. */
@@ -19,7 +20,10 @@ export interface WorkerJob {
 /** Keys of `student.hyperparameters` the worker has no use for (hosted-only), reported as ignored. */
 export const HOSTED_ONLY_HYPERPARAMETERS = ['learning_rate_multiplier', 'lora', 'n_checkpoints', 'n_evals'] as const;
 
-/** Builds the worker's job from the config; the worker writes its adapter to `<output_dir>/adapter`. */
+/**
+ * Builds the worker's job from the config; the worker writes its adapter to `<output_dir>/adapter`. Paths are
+ * absolute: the worker resolves relative ones against its own working directory, not ours.
+ */
 export function workerJob(context: TrainingContext, device: WorkerJob['device'] = 'auto'): WorkerJob {
   const { student, hyperparameters, loss, baseModel } = context.settings;
   const trainingHyperparameters: WorkerJob['hyperparameters'] = {};
@@ -51,9 +55,9 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
   if (loss.direction !== undefined) workerLoss.direction = loss.direction;
   return {
     base_model: baseModel,
-    train_file: context.trainFile,
-    validation_file: context.validationFile,
-    output_dir: context.stage.paths.train.dir,
+    train_file: resolve(context.trainFile),
+    validation_file: resolve(context.validationFile),
+    output_dir: resolve(context.stage.paths.train.dir),
     method: student.method,
     lora,
     hyperparameters: trainingHyperparameters,
