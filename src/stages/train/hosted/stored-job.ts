@@ -17,16 +17,32 @@ export const storedJobSchema = z.object({
 export type StoredJobDetail = z.infer<typeof storedJobSchema>;
 
 /** The stored job, when there is one for this very request (same data, model and hyperparameters). */
-export function storedJob(state: RunState, requestHash: string): { jobId: string; detail: StoredJobDetail } | undefined {
+export function storedJob(state: RunState, requestHash: string): StoredJob | undefined {
   const row = state.job(STAGE);
   if (row === undefined) return undefined;
   const detail = storedJobSchema.safeParse(row.detail);
   if (!detail.success || detail.data.request_hash !== requestHash) return undefined;
-  return { jobId: row.jobId, detail: detail.data };
+  return new StoredJob(state, row.jobId, detail.data);
 }
 
-export function saveStoredJob(state: RunState, jobId: string, detail: StoredJobDetail): void {
-  state.saveJob(STAGE, jobId, detail);
+/** A job id and its stored detail; every update is written to SQLite at once. */
+export class StoredJob {
+  constructor(
+    private readonly state: RunState,
+    readonly jobId: string,
+    private current: StoredJobDetail,
+  ) {
+    state.saveJob(STAGE, jobId, current);
+  }
+
+  get detail(): StoredJobDetail {
+    return this.current;
+  }
+
+  update(patch: Partial<StoredJobDetail>): void {
+    this.current = { ...this.current, ...patch };
+    this.state.saveJob(STAGE, this.jobId, this.current);
+  }
 }
 
 /** Hash of what the job would be asked: the endpoint, the request without file ids, and both files' content. */
