@@ -9,6 +9,13 @@ import sys
 
 import pytest
 
+# Tiny models gain nothing from intra-op threads, and on a shared 2-core runner OpenMP threads spinning against
+# other processes make each step ~50x slower. Subprocesses (CLI, server) inherit the variable.
+os.environ["OMP_NUM_THREADS"] = "1"
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+
 WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if WORKER_DIR not in sys.path:
     sys.path.insert(0, WORKER_DIR)
