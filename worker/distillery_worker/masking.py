@@ -9,12 +9,14 @@ Two ways to find assistant tokens:
   that render earlier turns differently (e.g. dropping reasoning).
 """
 
+import re
+
 IGNORE_INDEX = -100
+_GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 
 
 def has_generation_markers(tokenizer) -> bool:
-    template = tokenizer.chat_template or ""
-    return "{% generation %}" in template or "{%- generation %}" in template
+    return bool(_GENERATION_TAG.search(tokenizer.chat_template or ""))
 
 
 def render(tokenizer, messages: list[dict], **kwargs) -> str:
@@ -50,6 +52,8 @@ def assistant_char_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tup
         turn_text = render(tokenizer, messages[: index + 1])
         start = _common_prefix_length(prompt_text, full_text)
         end = _common_prefix_length(turn_text, full_text)
+        # Whitespace a template puts after the end-of-turn token is layout, not something to learn.
+        end = start + len(full_text[start:end].rstrip())
         if end > start:
             spans.append((start, end))
     return full_text, spans

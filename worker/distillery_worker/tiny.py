@@ -63,6 +63,9 @@ def make_tiny(out_dir: str, text_path: str, layers: int = 2, hidden: int = 64, h
         eos_token_id=end_id,
         pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=False,
+        # Width-scaled init (1/sqrt(hidden)) instead of the usual 0.02: with a narrow model, 0.02 caps the logits
+        # behind the final RMSNorm near +-1, so a LoRA adapter on a random tiny base could never fit its data.
+        initializer_range=hidden**-0.5,
     )
     torch.manual_seed(seed)
     model = LlamaForCausalLM(config)

@@ -106,7 +106,7 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
         fp16=False,
         use_cpu=device == "cpu",
         # Checkpointing saves memory on GPUs; on CPU (tiny models, tests) it only costs time.
-        gradient_checkpointing=device == "cuda",
+        activation_checkpointing=device == "cuda",  # transformers 5 name of gradient_checkpointing
         dataloader_num_workers=0,
         **schedule,
     )
