@@ -69,9 +69,10 @@ export function studentSettings(task: LoadedTask): StudentSettings {
   if (loss.type === 'kd' && loss.teacher_model === undefined) {
     throw new ConfigError(`${task.file}: student.loss.teacher_model: required when loss.type is kd`, task.file, 'student.loss.teacher_model');
   }
-  const local = resolvePath(task, student.base);
-  const baseModel = student.trainer === 'local' && existsSync(local) ? local : student.base;
-  return { student, hyperparameters, loss, baseModel };
+  // A model that is a folder beside the config is handed over as an absolute path; a hub id stays as written.
+  const localModel = (model: string): string => (student.trainer === 'local' && existsSync(resolvePath(task, model)) ? resolvePath(task, model) : model);
+  if (loss.teacher_model !== undefined) loss.teacher_model = localModel(loss.teacher_model);
+  return { student, hyperparameters, loss, baseModel: localModel(student.base) };
 }
 
 function parseSection<T>(schema: z.ZodType<T>, value: unknown, file: string, key: string): T {
