@@ -59,6 +59,9 @@ export async function runSplitStage(context: StageContext, options: SplitStageOp
   }
 
   const counter = options.tokenCounter === undefined ? workerTokenCounter(context.task, context.environment, context.signal) : (options.tokenCounter ?? undefined);
+  if (counter === undefined && options.tokenCounter === undefined && student?.trainer === 'local') {
+    context.emit({ type: 'log', stage: STAGE, level: 'info', message: 'no worker environment installed yet: token counts are estimates (the train stage installs it)' });
+  }
   const real = counter === undefined ? undefined : await countTokens(context, counter, { train: paths.train, validation: paths.validation });
   const estimated = { train: estimateTokenStatistics(halves.train), validation: estimateTokenStatistics(halves.validation) };
   writeJsonAtomic(paths.stats, {

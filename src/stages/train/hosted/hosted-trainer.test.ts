@@ -88,6 +88,17 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(metricsOf(fixture).epochs).toEqual([expect.objectContaining({ epoch: 1, valid_loss: expect.any(Number) }), expect.objectContaining({ epoch: 2, valid_loss: expect.any(Number) })]);
   });
 
+  it('keeps per-epoch losses from the metric events when the provider keeps only the last checkpoints', async () => {
+    const fixture = await setUp('openai', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 5, batch_size: 4 } }, { fineTuning: { keepLastCheckpoints: 3 } });
+    await runTrainStage(fixture.run.context);
+    const metrics = metricsOf(fixture);
+    expect(metrics.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(metrics.epochs.every((epoch) => typeof epoch.valid_loss === 'number')).toBe(true);
+    expect(metrics.checkpoints.map((checkpoint) => checkpoint.step)).toEqual([6, 8, 10]);
+    // The fake's valid loss is lowest at epoch 4 (step 8), which is among the kept checkpoints.
+    expect(metrics.chosen_checkpoint).toMatchObject({ step: 8, epoch: 4 });
+  });
+
   it('re-attaches to the stored job after an interruption instead of paying twice', async () => {
     const controller = new AbortController();
     const first = await setUp('openai', { hyperparameters: { epochs: 2, batch_size: 4 } }, { fineTuning: { pollsPerStatus: 3 } }, controller.signal);
