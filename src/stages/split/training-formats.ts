@@ -2,8 +2,6 @@ import { trainingMessages, type PromptSpec } from '../../data/chat-format.js';
 import type { ChatMessage } from '../../llm/protocol.js';
 import type { KeptRecord } from './kept-record.js';
 
-export type TrainingFormat = 'messages' | 'alpaca' | 'prompt_completion';
-
 /** Only `messages`: strict providers reject rows with other keys. */
 export interface MessagesRow {
   messages: ChatMessage[];

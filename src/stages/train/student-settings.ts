@@ -83,8 +83,3 @@ function parseSection<T>(schema: z.ZodType<T>, value: unknown, file: string, key
   const detail = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((name) => `'${name}'`).join(', ')}` : issue.message;
   throw new ConfigError(`${file}: ${where}: ${detail}`, file, where);
 }
-
-/** `epochs` or its OpenAI spelling. */
-export function epochCount(hyperparameters: Hyperparameters): number | undefined {
-  return hyperparameters.epochs ?? hyperparameters.n_epochs;
-}
