@@ -1,13 +1,26 @@
+import { z } from 'zod';
+
 /**
  * What either trainer reports while it works, normalized: the hosted trainer turns provider statuses, events
- * and checkpoints into these, the local trainer the worker's JSON lines. Written to `train/events.jsonl`.
+ * and checkpoints into these, the local trainer the worker's JSON lines. Written to `train/events.jsonl`
+ * (and read back, through this schema, when a run re-attaches to a hosted job).
  */
-export type TrainingEvent =
-  | { kind: 'status'; status: string; message?: string; totalSteps?: number }
-  | { kind: 'step'; step: number; epoch?: number; loss?: number; totalSteps?: number; learningRate?: number; tokensSeen?: number }
-  | { kind: 'eval'; step: number; epoch?: number; validLoss: number }
-  | { kind: 'checkpoint'; id: string; step: number; epoch?: number; trainLoss?: number; validLoss?: number }
-  | { kind: 'message'; level: 'info' | 'warn' | 'error'; message: string };
+export const trainingEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('status'), status: z.string(), message: z.string().optional(), totalSteps: z.number().optional() }),
+  z.object({
+    kind: z.literal('step'),
+    step: z.number(),
+    epoch: z.number().optional(),
+    loss: z.number().optional(),
+    totalSteps: z.number().optional(),
+    learningRate: z.number().optional(),
+    tokensSeen: z.number().optional(),
+  }),
+  z.object({ kind: z.literal('eval'), step: z.number(), epoch: z.number().optional(), validLoss: z.number() }),
+  z.object({ kind: z.literal('checkpoint'), id: z.string(), step: z.number(), epoch: z.number().optional(), trainLoss: z.number().optional(), validLoss: z.number().optional() }),
+  z.object({ kind: z.literal('message'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;
 
 /** A checkpoint as metrics.json lists it, whichever trainer made it. */
 export interface CheckpointSummary {

@@ -1,6 +1,7 @@
-import { JsonlAppender, writeJsonAtomic } from '../../data/jsonl.js';
+import { rmSync } from 'node:fs';
+import { JsonlAppender, readJsonlTolerant, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import type { StageContext } from '../context.js';
-import type { CheckpointSummary, TrainingEvent } from './training-event.js';
+import { trainingEventSchema, type CheckpointSummary, type TrainingEvent } from './training-event.js';
 import { epochsOf, type TrainingMetrics } from './training-metrics.js';
 
 const STAGE = 'train';
@@ -11,6 +12,7 @@ export type MetricsOutcome = Pick<TrainingMetrics, 'chosen_checkpoint' | 'traine
 /**
  * Where normalized training events go: a line in `train/events.jsonl`, a `training-step` or `log` pipeline
  * event, and the running figures that become `train/metrics.json` (rewritten at each evaluation and at the end).
+ * A new job starts a new `events.jsonl`; a continued one (a hosted job re-attached) reads the old one back first.
  */
 export class TrainingRecorder {
   private readonly appender: JsonlAppender;
@@ -24,8 +26,20 @@ export class TrainingRecorder {
   constructor(
     private readonly context: StageContext,
     private readonly header: MetricsHeader,
+    options: { continuing?: boolean } = {},
   ) {
-    this.appender = new JsonlAppender(context.paths.train.events);
+    const path = context.paths.train.events;
+    if (options.continuing) {
+      const earlier = readJsonlTolerant(path);
+      for (const value of earlier) {
+        const event = trainingEventSchema.safeParse(value);
+        if (event.success && !this.isRepeat(event.data)) this.apply(event.data);
+      }
+      writeJsonlAtomic(path, earlier); // without a torn last line that new lines would be glued to
+    } else {
+      rmSync(path, { force: true });
+    }
+    this.appender = new JsonlAppender(path);
   }
 
   get checkpoints(): CheckpointSummary[] {
@@ -42,26 +56,32 @@ export class TrainingRecorder {
   record(event: TrainingEvent): void {
     if (this.isRepeat(event)) return;
     this.appender.append({ at: new Date().toISOString(), ...event });
+    this.apply(event);
     switch (event.kind) {
       case 'step':
-        if (event.totalSteps !== undefined) this.totalSteps = event.totalSteps;
-        this.steps.push({ step: event.step, epoch: event.epoch ?? null, train_loss: event.loss ?? null });
         this.context.emit({ type: 'training-step', stage: STAGE, step: event.step, totalSteps: this.totalSteps ?? undefined, epoch: event.epoch, loss: event.loss });
         return;
       case 'eval':
-        this.evaluations.push({ step: event.step, epoch: event.epoch ?? null, valid_loss: event.validLoss });
         this.writeMetrics('running');
         return;
-      case 'checkpoint':
-        this.checkpointsById.set(event.id, { id: event.id, step: event.step, epoch: event.epoch ?? null, train_loss: event.trainLoss ?? null, valid_loss: event.validLoss ?? null });
-        return;
       case 'status':
-        if (event.totalSteps !== undefined) this.totalSteps = event.totalSteps;
         this.context.emit({ type: 'log', stage: STAGE, level: 'info', message: `job ${event.status}${event.message ? `: ${event.message}` : ''}` });
         return;
       case 'message':
         this.context.emit({ type: 'log', stage: STAGE, level: event.level === 'info' ? 'info' : 'warn', message: event.message });
         return;
+      case 'checkpoint':
+        return;
+    }
+  }
+
+  /** The running figures an event changes (no output: replayed events go through here only). */
+  private apply(event: TrainingEvent): void {
+    if ((event.kind === 'step' || event.kind === 'status') && event.totalSteps !== undefined) this.totalSteps = event.totalSteps;
+    if (event.kind === 'step') this.steps.push({ step: event.step, epoch: event.epoch ?? null, train_loss: event.loss ?? null });
+    if (event.kind === 'eval') this.evaluations.push({ step: event.step, epoch: event.epoch ?? null, valid_loss: event.validLoss });
+    if (event.kind === 'checkpoint') {
+      this.checkpointsById.set(event.id, { id: event.id, step: event.step, epoch: event.epoch ?? null, train_loss: event.trainLoss ?? null, valid_loss: event.validLoss ?? null });
     }
   }
 

@@ -120,6 +120,9 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(posts('/v1/files')).toHaveLength(2);
     expect(second.events).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining(`re-attaching to fine-tuning job ${jobId}`) }));
     expect(second.run.context.state.ledger()).toHaveLength(1);
+    const resumedEvents = readFileSync(join(second.dir, 'train', 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(resumedEvents.filter((event) => event.kind === 'message' && event.message.startsWith('created fine-tuning job'))).toHaveLength(1);
+    expect(resumedEvents.filter((event) => event.kind === 'eval').map((event) => event.step)).toEqual([2, 4]);
 
     // A fresh start (--fresh) creates a second job on purpose.
     await runTrainStage(second.run.context, { fresh: true });

@@ -10,7 +10,7 @@ import { fineTuningApi } from './fine-tuning-api.js';
 import { hostedHyperparameters } from './hosted-hyperparameters.js';
 import type { HostedCheckpoint, HostedJob } from './hosted-job.js';
 import { epochAt, watchJob } from './job-watcher.js';
-import { submitOrReattach } from './job-submission.js';
+import { reusableJob, submitJob } from './job-submission.js';
 import { servedModelFor } from './served-model.js';
 import { requestHash } from './stored-job.js';
 import { recordTrainingCost } from './training-cost.js';
@@ -40,10 +40,14 @@ export class HostedTrainer implements Trainer {
     const files = { train: context.trainFile, validation: context.validationFile };
     const hash = requestHash({ baseUrl: endpoint.http.baseURL, flavor: api.flavor, request, trainFile: files.train, validationFile: files.validation });
     ensureDir(stage.paths.train.dir);
-    const recorder = new TrainingRecorder(stage, { trainer: 'hosted', provider: api.flavor, base_model: student.base, method: student.method, checkpoint_rule: student.checkpoint });
+    const reusable = reattach ? await reusableJob(api, stage.state, hash) : {};
+    const header = { trainer: 'hosted', provider: api.flavor, base_model: student.base, method: student.method, checkpoint_rule: student.checkpoint } as const;
+    const recorder = new TrainingRecorder(stage, header, { continuing: reusable.job !== undefined });
     try {
       if (ignored.length > 0) recorder.record({ kind: 'message', level: 'warn', message: `student.hyperparameters ${ignored.join(', ')}: used by the local trainer only, not sent` });
-      const stored = await submitOrReattach({ stage, http: endpoint.http, api, request, requestHash: hash, files, reattach, recorder });
+      if (reusable.note !== undefined) recorder.record({ kind: 'message', level: 'warn', message: reusable.note });
+      const stored = reusable.job ?? (await submitJob({ stage, http: endpoint.http, api, request, requestHash: hash, files }));
+      recorder.record({ kind: 'message', level: 'info', message: reusable.job === undefined ? `created fine-tuning job ${stored.jobId}` : `re-attaching to fine-tuning job ${stored.jobId} started by an earlier run` });
       recorder.jobId = stored.jobId;
       const pollMs = student.poll_interval * 1000;
       let job: HostedJob;

@@ -49,7 +49,7 @@ export class LocalTrainer implements Trainer {
       this.options.python ??
       (await ensureWorkerPython({ ...this.options.environment, environment: stage.environment, configuredPython: settings.student.python, log: say }));
     ensureDir(paths.dir);
-    for (const stale of [paths.adapter, join(paths.dir, 'checkpoints'), join(paths.dir, 'merged'), join(paths.dir, 'model'), paths.events]) rmSync(stale, { recursive: true, force: true });
+    for (const stale of [paths.adapter, join(paths.dir, 'checkpoints'), join(paths.dir, 'merged'), join(paths.dir, 'model')]) rmSync(stale, { recursive: true, force: true });
     writeFileSync(paths.log, `# ${new Date().toISOString()} ${python} -m distillery_worker train ${paths.job}\n`);
     writeJsonAtomic(paths.job, workerJob(context, this.options.device));
 
