@@ -141,6 +141,21 @@ describe('HostedTrainer, OpenAI flavour', () => {
   });
 });
 
+describe('HostedTrainer, a job cancelled at the provider', () => {
+  it('stops with an error that says so', async () => {
+    const fixture = await setUp('openai', { hyperparameters: { epochs: 1 } }, { fineTuning: { pollsPerStatus: 4 } });
+    const cancelWhenCreated = setInterval(() => {
+      const job = [...provider!.state.fineTuningJobs.values()][0];
+      if (job === undefined) return;
+      clearInterval(cancelWhenCreated);
+      void fetch(`${provider!.url}/fine_tuning/jobs/${job.object.id}/cancel`, { method: 'POST' });
+    }, 1);
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/fine-tuning job ftjob-\S+ cancelled: the provider gave no reason/);
+    clearInterval(cancelWhenCreated);
+    expect(fixture.run.context.state.ledger()).toEqual([]);
+  });
+});
+
 describe('HostedTrainer, Nebius flavour', () => {
   it('downloads the chosen checkpoint adapter and makes it callable through /v0/models', async () => {
     const fixture = await setUp('nebius', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 8 } }, { fineTuning: { pollsPerStatus: 2 } });
