@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { runStage } from '../pipeline/run-stage.js';
+import { runSplitStage } from '../stages/split/split-stage.js';
+import { withRun } from './run-command.js';
+
+export function registerSplit(program: Command): void {
+  program
+    .command('split')
+    .description('seeded train/validation split of the curated rows, in chat messages form (and Alpaca, prompt/completion)')
+    .argument('<config>', 'task config (YAML or JSON)')
+    .requiredOption('--run-dir <dir>', 'run directory')
+    .action(async (config: string, options: { runDir: string }) => {
+      await withRun(config, options.runDir, async ({ context }) => {
+        await runStage(context, 'split', () => runSplitStage(context));
+      });
+    });
+}

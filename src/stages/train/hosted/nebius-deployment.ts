@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { HttpClient } from '../../../llm/http-client.js';
+import { sleep } from '../../../llm/retry.js';
+import { FineTuningJobError } from '../training-errors.js';
+
+const customModelSchema = z.object({ name: z.string(), status: z.string() });
+
+/** Nebius serves a base URL `…/v1`; its custom-model API lives beside it at `…/v0`. */
+export function nebiusModelsBaseUrl(baseUrl: string): string {
+  return new URL('../v0', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString().replace(/\/+$/, '');
+}
+
+/**
+ * Makes a Nebius checkpoint callable: `POST /v0/models {name, base_model, source: "<job>:<checkpoint>"}`, then
+ * polls the model until it is `active`. Returns the served model name (Nebius decorates the name given).
+ */
+export async function deployNebiusCheckpoint(
+  http: HttpClient,
+  request: { name: string; baseModel: string; jobId: string; checkpointId: string },
+  options: { pollMs: number; signal: AbortSignal; onStatus?: (status: string) => void },
+): Promise<string> {
+  const body = { name: request.name, base_model: request.baseModel, source: `${request.jobId}:${request.checkpointId}` };
+  let model = (await http.json('POST', '/models', customModelSchema, body)).data;
+  for (;;) {
+    options.onStatus?.(model.status);
+    if (model.status === 'active') return model.name;
+    if (model.status === 'error' || model.status === 'deleted') {
+      throw new FineTuningJobError(`Nebius could not make checkpoint ${request.checkpointId} callable: model ${model.name} is ${model.status}`, request.jobId, model.status);
+    }
+    await sleep(options.pollMs, options.signal);
+    model = (await http.json('GET', `/models/${encodeURIComponent(model.name)}`, customModelSchema)).data;
+  }
+}

@@ -1,0 +1,59 @@
+"""Read chat JSONL files (`{"messages": [...]}` per line) and turn them into token rows with labels."""
+
+import json
+import os
+
+from .events import DataError, log
+from .masking import tokenize_conversation
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def read_conversations(path: str) -> list[list[dict]]:
+    """Return the `messages` list of every non-blank line, validating shape and roles."""
+    if not os.path.isfile(path):
+        raise DataError(f"data file not found: {path}")
+    conversations = []
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{line_number}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{where}: invalid JSON ({error.msg})") from error
+            if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not row["messages"]:
+                raise DataError(f"{where}: expected an object with a non-empty 'messages' list")
+            for message in row["messages"]:
+                if not isinstance(message, dict) or message.get("role") not in ROLES:
+                    raise DataError(f"{where}: each message needs a 'role' among {', '.join(ROLES)}")
+                if not isinstance(message.get("content"), str):
+                    raise DataError(f"{where}: each message needs a string 'content'")
+            if not any(message["role"] == "assistant" for message in row["messages"]):
+                raise DataError(f"{where}: conversation has no assistant message to learn from")
+            conversations.append(row["messages"])
+    if not conversations:
+        raise DataError(f"data file has no rows: {path}")
+    return conversations
+
+
+def tokenize_file(tokenizer, path: str, max_length: int) -> dict[str, list]:
+    """Tokenize every conversation into `input_ids`/`labels` columns (labels are -100 outside assistant turns).
+
+    Rows left without any assistant token after truncation to `max_length` are dropped (they carry no loss).
+    """
+    columns: dict[str, list] = {"input_ids": [], "labels": []}
+    dropped = 0
+    for messages in read_conversations(path):
+        input_ids, labels = tokenize_conversation(tokenizer, messages, max_length)
+        if all(label == -100 for label in labels):
+            dropped += 1
+            continue
+        columns["input_ids"].append(input_ids)
+        columns["labels"].append(labels)
+    if dropped:
+        log(f"{path}: dropped {dropped} row(s) with no assistant tokens within max_length={max_length}")
+    if not columns["input_ids"]:
+        raise DataError(f"{path}: no row has assistant tokens within max_length={max_length}")
+    return columns

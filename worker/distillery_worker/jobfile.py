@@ -1,0 +1,227 @@
+"""Load and validate the training job file; unknown keys and wrong types are ConfigErrors naming the key."""
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .events import ConfigError
+
+METHODS = ("lora", "qlora", "full")
+SCHEDULERS = ("cosine", "linear", "constant")
+CHECKPOINT_RULES = ("last", "best_valid_loss")
+DEVICES = ("auto", "cpu", "cuda")
+KD_DIRECTIONS = ("forward", "reverse")
+
+
+@dataclass
+class LoraSettings:
+    r: int = 16
+    alpha: int = 16
+    dropout: float = 0.05
+    target_modules: str | list[str] = "all-linear"
+
+
+@dataclass
+class Hyperparameters:
+    epochs: float = 3
+    batch_size: int = 8
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 2e-4
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = 0.0
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    max_length: int = 1024
+    packing: bool = True
+    seed: int = 42
+    eval_steps: int | None = None
+    early_stopping_patience: int | None = None
+
+
+@dataclass
+class LossSettings:
+    type: str = "sft"
+    teacher_model: str | None = None
+    temperature: float = 2.0
+    alpha: float = 0.5
+    direction: str = "forward"
+
+
+@dataclass
+class Job:
+    base_model: str
+    train_file: str
+    output_dir: str
+    validation_file: str | None = None
+    method: str = "lora"
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
+    checkpoint: str = "last"
+    merge: bool = False
+    trust_remote_code: bool = False
+    device: str = "auto"
+    loss: LossSettings = field(default_factory=LossSettings)
+
+
+# Expected type(s) per key; bool is checked before int because bool is a subclass of int.
+_TOP_LEVEL = {
+    "base_model": (str,),
+    "train_file": (str,),
+    "validation_file": (str, type(None)),
+    "output_dir": (str,),
+    "method": (str,),
+    "lora": (dict,),
+    "hyperparameters": (dict,),
+    "checkpoint": (str,),
+    "merge": (bool,),
+    "trust_remote_code": (bool,),
+    "device": (str,),
+    "loss": (dict,),
+}
+_LORA = {"r": (int,), "alpha": (int, float), "dropout": (int, float), "target_modules": (str, list)}
+_HYPERPARAMETERS = {
+    "epochs": (int, float),
+    "batch_size": (int,),
+    "gradient_accumulation_steps": (int,),
+    "learning_rate": (int, float),
+    "lr_scheduler": (str,),
+    "warmup_ratio": (int, float),
+    "weight_decay": (int, float),
+    "max_grad_norm": (int, float),
+    "max_length": (int,),
+    "packing": (bool,),
+    "seed": (int,),
+    "eval_steps": (int, type(None)),
+    "early_stopping_patience": (int, type(None)),
+}
+_LOSS = {
+    "type": (str,),
+    "teacher_model": (str, type(None)),
+    "temperature": (int, float),
+    "alpha": (int, float),
+    "direction": (str,),
+}
+_REQUIRED = ("base_model", "train_file", "output_dir")
+
+
+def _check_section(values: dict[str, Any], schema: dict[str, tuple], prefix: str) -> dict[str, Any]:
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if key not in schema:
+            raise ConfigError(f"unknown key '{name}' in job file")
+        allowed = schema[key]
+        if isinstance(value, bool) and bool not in allowed:
+            raise ConfigError(f"'{name}' must be {_describe(allowed)}, got a boolean")
+        if not isinstance(value, allowed):
+            raise ConfigError(f"'{name}' must be {_describe(allowed)}, got {type(value).__name__}")
+    return values
+
+
+def _describe(types: tuple) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "an object",
+             list: "a list", type(None): "null"}
+    return " or ".join(names[t] for t in types)
+
+
+def _check_choice(value: str, choices: tuple, name: str) -> None:
+    if value not in choices:
+        raise ConfigError(f"'{name}' must be one of {', '.join(choices)}; got '{value}'")
+
+
+def parse_job(raw: Any, base_dir: str = ".") -> Job:
+    """Validate a decoded job object. Relative file paths are resolved against `base_dir`."""
+    if not isinstance(raw, dict):
+        raise ConfigError("job file must contain a JSON object")
+    _check_section(raw, _TOP_LEVEL, "")
+    for key in _REQUIRED:
+        if key not in raw or not raw[key]:
+            raise ConfigError(f"missing required key '{key}'")
+
+    lora = LoraSettings(**_check_section(raw.get("lora", {}), _LORA, "lora."))
+    hyper = Hyperparameters(**_check_section(raw.get("hyperparameters", {}), _HYPERPARAMETERS, "hyperparameters."))
+    loss = LossSettings(**_check_section(raw.get("loss", {}), _LOSS, "loss."))
+    top = {key: value for key, value in raw.items() if key not in ("lora", "hyperparameters", "loss")}
+    job = Job(**top, lora=lora, hyperparameters=hyper, loss=loss)
+
+    _check_choice(job.method, METHODS, "method")
+    _check_choice(job.checkpoint, CHECKPOINT_RULES, "checkpoint")
+    _check_choice(job.device, DEVICES, "device")
+    _check_choice(hyper.lr_scheduler, SCHEDULERS, "hyperparameters.lr_scheduler")
+    _check_choice(loss.type, ("sft", "kd"), "loss.type")
+    _check_choice(loss.direction, KD_DIRECTIONS, "loss.direction")
+    _check_values(job)
+
+    job.train_file = _resolve(job.train_file, base_dir)
+    job.validation_file = _resolve(job.validation_file, base_dir) if job.validation_file else None
+    job.output_dir = _resolve(job.output_dir, base_dir)
+    job.base_model = _resolve_model(job.base_model, base_dir)
+    if job.loss.teacher_model:
+        job.loss.teacher_model = _resolve_model(job.loss.teacher_model, base_dir)
+    return job
+
+
+def _check_values(job: Job) -> None:
+    hyper, lora, loss = job.hyperparameters, job.lora, job.loss
+    positive = {
+        "hyperparameters.epochs": hyper.epochs,
+        "hyperparameters.batch_size": hyper.batch_size,
+        "hyperparameters.gradient_accumulation_steps": hyper.gradient_accumulation_steps,
+        "hyperparameters.learning_rate": hyper.learning_rate,
+        "hyperparameters.max_length": hyper.max_length,
+        "lora.r": lora.r,
+        "lora.alpha": lora.alpha,
+        "loss.temperature": loss.temperature,
+    }
+    for name, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"'{name}' must be positive; got {value}")
+    if not 0 <= hyper.warmup_ratio < 1:
+        raise ConfigError("'hyperparameters.warmup_ratio' must be in [0, 1)")
+    if not 0 <= lora.dropout < 1:
+        raise ConfigError("'lora.dropout' must be in [0, 1)")
+    if not 0 <= loss.alpha <= 1:
+        raise ConfigError("'loss.alpha' must be in [0, 1]")
+    if hyper.weight_decay < 0 or hyper.max_grad_norm < 0:
+        raise ConfigError("'hyperparameters.weight_decay' and 'max_grad_norm' must not be negative")
+    if hyper.eval_steps is not None and hyper.eval_steps <= 0:
+        raise ConfigError("'hyperparameters.eval_steps' must be positive or null")
+    if hyper.early_stopping_patience is not None and hyper.early_stopping_patience <= 0:
+        raise ConfigError("'hyperparameters.early_stopping_patience' must be positive or null")
+    if isinstance(lora.target_modules, list) and not all(isinstance(m, str) and m for m in lora.target_modules):
+        raise ConfigError("'lora.target_modules' must be \"all-linear\" or a list of module names")
+    if isinstance(lora.target_modules, str) and lora.target_modules != "all-linear":
+        raise ConfigError("'lora.target_modules' must be \"all-linear\" or a list of module names")
+    if not job.validation_file:
+        if job.checkpoint == "best_valid_loss":
+            raise ConfigError("'checkpoint': 'best_valid_loss' needs a 'validation_file'")
+        if hyper.early_stopping_patience is not None:
+            raise ConfigError("'hyperparameters.early_stopping_patience' needs a 'validation_file'")
+    if loss.type == "kd" and not loss.teacher_model:
+        raise ConfigError("'loss.teacher_model' is required when 'loss.type' is 'kd'")
+    if loss.type == "sft" and loss.teacher_model:
+        raise ConfigError("'loss.teacher_model' is only used when 'loss.type' is 'kd'")
+    if job.merge and job.method == "full":
+        raise ConfigError("'merge' applies to adapters; a 'full' run already saves a complete model")
+
+
+def _resolve(path: str, base_dir: str) -> str:
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+
+
+def _resolve_model(name_or_path: str, base_dir: str) -> str:
+    # An HF id ("org/name") stays as is unless a local directory of that name exists.
+    candidate = _resolve(name_or_path, base_dir)
+    return candidate if os.path.isdir(candidate) else name_or_path
+
+
+def load_job(path: str) -> Job:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except FileNotFoundError as error:
+        raise ConfigError(f"job file not found: {path}") from error
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"job file is not valid JSON: {error}") from error
+    # Relative paths are resolved against the current directory, as the caller wrote them.
+    return parse_job(raw, base_dir=os.getcwd())

@@ -1,0 +1,202 @@
+import json
+import os
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from distillery_worker.jobfile import parse_job
+from distillery_worker.kd import distillation_loss
+from distillery_worker.masking import tokenize_conversation
+from distillery_worker.train import build_trainer, choose_checkpoint
+
+from conftest import losses, make_job, memorize_rows, run_job, write_jsonl
+
+
+def mean_answer_loss(model, tokenizer, rows) -> float:
+    """Mean cross-entropy on assistant tokens, the quantity training minimizes."""
+    total = 0.0
+    with torch.no_grad():
+        for row in rows:
+            input_ids, labels = tokenize_conversation(tokenizer, row["messages"], 512)
+            total += model(input_ids=torch.tensor([input_ids]), labels=torch.tensor([labels])).loss.item()
+    return total / len(rows)
+
+
+def load_model(path):
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, dtype=torch.float32).eval()
+
+
+def test_lora_loss_falls_and_events_follow_the_contract(trained_lora):
+    collected, summary = trained_lora["events"], trained_lora["summary"]
+    assert collected[0]["event"] == "start"
+    assert collected[0]["train_examples"] == 8 and collected[0]["validation_examples"] == 0
+    assert collected[0]["device"] == "cpu" and set(collected[0]["versions"]) == {"torch", "transformers", "trl", "peft"}
+    step_losses = losses(collected)
+    assert len(step_losses) == collected[0]["total_steps"] == 16  # 8 rows pack into one batch per epoch
+    assert step_losses[-1] < 0.3 * step_losses[0]
+    tokens = [item["tokens_seen"] for item in collected if item["event"] == "step"]
+    assert tokens == sorted(tokens) and tokens[0] > 0
+    checkpoints = [item for item in collected if item["event"] == "checkpoint"]
+    assert [item["epoch"] for item in checkpoints] == [float(epoch) for epoch in range(1, 17)]
+    assert all(os.path.isdir(item["path"]) for item in checkpoints)
+    assert collected[-1]["event"] == "done" and collected[-1] == {"event": "done", **summary}
+    assert summary["chosen_checkpoint"]["step"] == 16 and summary["model_dir"] is None
+    adapter_dir = summary["adapter_dir"]
+    assert {"adapter_config.json", "adapter_model.safetensors"} <= set(os.listdir(adapter_dir))
+    assert not any(name.endswith((".bin", ".pt", ".pth")) for name in os.listdir(adapter_dir))
+    metrics = json.load(open(os.path.join(trained_lora["output_dir"], "metrics.json")))
+    assert len(metrics["epochs"]) == 16 and metrics["epochs"][-1]["train_loss"] < metrics["epochs"][0]["train_loss"]
+    assert metrics["epochs"][0]["tokens"] > 0 and metrics["epochs"][0]["tokens_per_second"] > 0
+    assert metrics["chosen_checkpoint"] == summary["chosen_checkpoint"] and "peft" in metrics["versions"]
+
+
+def test_adapter_reloads_with_peft_and_changes_outputs(trained_lora, tiny_model, tiny_tokenizer):
+    from peft import PeftModel
+
+    config = json.load(open(os.path.join(trained_lora["summary"]["adapter_dir"], "adapter_config.json")))
+    assert config["peft_type"] == "LORA" and config["r"] == 16
+    # all-linear: every attention and MLP projection carries an adapter
+    assert {name.rsplit(".", 1)[-1] for name in config["target_modules"]} == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
+    rows = memorize_rows(range(8))
+    base_loss = mean_answer_loss(load_model(tiny_model), tiny_tokenizer, rows)
+    adapted = PeftModel.from_pretrained(load_model(tiny_model), trained_lora["summary"]["adapter_dir"]).eval()
+    adapted_loss = mean_answer_loss(adapted, tiny_tokenizer, rows)
+    assert adapted_loss < 0.5 * base_loss
+
+
+def test_merge_matches_base_plus_adapter(trained_lora, tiny_model, tmp_path):
+    from peft import PeftModel
+
+    from distillery_worker.merge import merge_adapter
+
+    merged_dir = merge_adapter(tiny_model, trained_lora["summary"]["adapter_dir"], str(tmp_path / "merged"))
+    assert os.path.isfile(os.path.join(merged_dir, "model.safetensors"))
+    assert os.path.isfile(os.path.join(merged_dir, "tokenizer.json"))
+    merged = load_model(merged_dir)
+    assert not any("lora" in name for name in merged.state_dict())
+    adapted = PeftModel.from_pretrained(load_model(tiny_model), trained_lora["summary"]["adapter_dir"]).eval()
+    input_ids = torch.tensor([[5, 17, 42, 99, 3, 60, 7]])
+    with torch.no_grad():
+        expected = adapted(input_ids=input_ids).logits
+        actual = merged(input_ids=input_ids).logits
+        base = load_model(tiny_model)(input_ids=input_ids).logits
+    torch.testing.assert_close(actual, expected, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(base, expected, atol=1e-3)
+
+
+def test_validation_split_is_never_trained_on(tiny_model, tiny_tokenizer, tmp_path):
+    # Held-out questions with their own (memorizable) answers: if they leaked into training, their loss would
+    # collapse like the training loss does.
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    validation_rows = memorize_rows(range(20, 24), answer_offset=1)
+    validation_file = write_jsonl(tmp_path / "validation.jsonl", validation_rows)
+    job = make_job(tiny_model, train_file, tmp_path / "out", validation_file=validation_file,
+                   method="full", hyperparameters={"epochs": 10, "learning_rate": 5e-3, "packing": False})
+    job.pop("lora")
+    trainer, _ = build_trainer(parse_job(job))
+    train_sequences = {tuple(ids) for ids in trainer.train_dataset["input_ids"]}
+    validation_sequences = {tuple(ids) for ids in trainer.eval_dataset["input_ids"]}
+    assert len(train_sequences) == 8 and len(validation_sequences) == 4
+    assert train_sequences.isdisjoint(validation_sequences)
+
+    summary, collected = run_job(job)
+    step_losses, valid_losses = losses(collected), losses(collected, "eval", "valid_loss")
+    assert len(valid_losses) == 10  # one evaluation per epoch
+    assert step_losses[-1] < 0.2 * step_losses[0]
+    assert valid_losses[-1] > 3 * step_losses[-1]
+
+
+def test_checkpoint_choice_best_valid_loss_versus_last(tiny_model, tmp_path):
+    # Validation asks the training questions but expects other answers: memorizing the training answers first
+    # helps (format, end-of-turn) then hurts the validation loss, so the best checkpoint is not the last one.
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    validation_file = write_jsonl(tmp_path / "validation.jsonl", memorize_rows(range(8), answer_offset=2))
+    outcomes = {}
+    for rule in ("best_valid_loss", "last"):
+        job = make_job(tiny_model, train_file, tmp_path / rule, validation_file=validation_file, checkpoint=rule,
+                       hyperparameters={"epochs": 10})
+        outcomes[rule] = run_job(job)
+
+    best_summary, best_events = outcomes["best_valid_loss"]
+    evaluations = [item for item in best_events if item["event"] == "eval"]
+    best_eval = min(evaluations, key=lambda item: item["valid_loss"])
+    assert best_eval["step"] != evaluations[-1]["step"], "fixture should make validation loss rise again"
+    assert best_summary["chosen_checkpoint"] == {key: best_eval[key] for key in ("step", "epoch", "valid_loss")}
+    best_checkpoint = next(item for item in best_events if item["event"] == "checkpoint"
+                           and item["step"] == best_eval["step"])
+    saved = load_file(os.path.join(best_summary["adapter_dir"], "adapter_model.safetensors"))
+    from_checkpoint = load_file(os.path.join(best_checkpoint["path"], "adapter_model.safetensors"))
+    assert saved.keys() == from_checkpoint.keys()
+    assert all(torch.equal(saved[key], from_checkpoint[key]) for key in saved)
+
+    last_summary, last_events = outcomes["last"]
+    assert last_summary["chosen_checkpoint"]["step"] == evaluations[-1]["step"]
+    assert last_summary["valid_loss"] == pytest.approx(evaluations[-1]["valid_loss"])
+    last_saved = load_file(os.path.join(last_summary["adapter_dir"], "adapter_model.safetensors"))
+    assert any(not torch.equal(saved[key], last_saved[key]) for key in saved)
+
+
+def test_choose_checkpoint_rules():
+    records = [{"step": 1, "valid_loss": 2.0}, {"step": 2, "valid_loss": 1.0}, {"step": 3, "valid_loss": 1.5}]
+    assert choose_checkpoint(records, "last")["step"] == 3
+    assert choose_checkpoint(records, "best_valid_loss")["step"] == 2
+
+
+def test_early_stopping_stops_when_validation_stalls(tiny_model, tmp_path):
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    validation_file = write_jsonl(tmp_path / "validation.jsonl", memorize_rows(range(8), answer_offset=2))
+    job = make_job(tiny_model, train_file, tmp_path / "out", validation_file=validation_file,
+                   checkpoint="best_valid_loss", hyperparameters={"epochs": 30, "early_stopping_patience": 2})
+    summary, collected = run_job(job)
+    valid_losses = losses(collected, "eval", "valid_loss")
+    assert len(valid_losses) < 30
+    best = valid_losses.index(min(valid_losses))
+    assert len(valid_losses) == best + 3  # stopped after two evaluations without improvement
+
+
+def test_full_training_of_random_tiny_model(trained_full):
+    summary, collected = trained_full["summary"], trained_full["events"]
+    step_losses = losses(collected)
+    assert step_losses[-1] < 0.1 * step_losses[0]
+    assert summary["adapter_dir"] is None and os.path.isfile(os.path.join(summary["model_dir"], "model.safetensors"))
+    model = load_model(summary["model_dir"])
+    assert sum(parameter.numel() for parameter in model.parameters()) > 0
+
+
+def test_packing_does_not_leak_attention_across_examples(tiny_model, tmp_path):
+    rows = memorize_rows(range(6))
+    train_file = write_jsonl(tmp_path / "train.jsonl", rows)
+    validation_file = write_jsonl(tmp_path / "validation.jsonl", rows)
+    eval_losses = {}
+    for packing in (True, False):
+        job = make_job(tiny_model, train_file, tmp_path / f"out-{packing}", validation_file=validation_file,
+                       hyperparameters={"packing": packing})
+        trainer, _ = build_trainer(parse_job(job))
+        eval_losses[packing] = trainer.evaluate()["eval_loss"]
+    assert eval_losses[True] == pytest.approx(eval_losses[False], abs=1e-4)
+
+
+def test_distillation_loss_is_zero_for_identical_logits_and_positive_otherwise():
+    torch.manual_seed(0)
+    logits = torch.randn(1, 6, 11)
+    labels = torch.tensor([[-100, -100, 3, 4, 5, 6]])
+    for direction in ("forward", "reverse"):
+        mixed, cross_entropy = distillation_loss(logits, logits.clone(), labels, 2.0, 1.0, direction)
+        assert mixed.item() == pytest.approx(0.0, abs=1e-6) and cross_entropy.item() > 0
+        mixed, _ = distillation_loss(logits, torch.randn(1, 6, 11), labels, 2.0, 1.0, direction)
+        assert mixed.item() > 0.01
+
+
+def test_kd_loss_runs_and_falls(trained_full, tiny_model, tmp_path):
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    job = make_job(tiny_model, train_file, tmp_path / "out",
+                   loss={"type": "kd", "teacher_model": trained_full["summary"]["model_dir"], "temperature": 2.0,
+                         "alpha": 0.5, "direction": "forward"})
+    summary, collected = run_job(job)
+    step_losses = losses(collected)
+    assert len(step_losses) == 12 and all(loss == loss for loss in step_losses)
+    assert step_losses[-1] < 0.5 * step_losses[0]
+    assert os.path.isfile(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
