@@ -1,5 +1,9 @@
 import { Command } from 'commander';
 import { registerGenerate } from './generate-command.js';
+import { registerRun } from './pipeline-command.js';
+import { registerSplit } from './split-command.js';
+import { registerTrain } from './train-command.js';
+import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
@@ -10,7 +14,11 @@ const program = new Command()
   .version('0.1.0')
   .showHelpAfterError();
 
+registerRun(program);
 registerGenerate(program);
+registerSplit(program);
+registerTrain(program);
+registerWorker(program);
 registerSchema(program);
 registerStatus(program);
 

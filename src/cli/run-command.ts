@@ -1,19 +1,32 @@
 import { DistilleryError, errorMessage } from '../errors.js';
-import { openRun, type OpenRun } from '../pipeline/open-run.js';
+import { loadTask } from '../config/load.js';
+import { localEndpoints } from '../pipeline/local-endpoint.js';
+import { openRunFor, type OpenRun } from '../pipeline/open-run.js';
 import { createProgressView } from './progress-view.js';
 import { interruptSignal } from './interrupt.js';
 
-/** Opens the run with a progress view and Ctrl-C handling, runs `body`, and turns errors into exit codes. */
-export async function withRun(configPath: string, runDir: string, body: (run: OpenRun) => Promise<void>): Promise<void> {
+export interface CommandRun extends OpenRun {
+  local: ReturnType<typeof localEndpoints>;
+}
+
+/**
+ * Opens the run with a progress view, Ctrl-C handling and the `local` endpoint (worker servers, started only
+ * if a stage asks for one and stopped at the end), runs `body`, and closes everything whatever happens.
+ */
+export async function withRun(configPath: string, runDir: string, body: (run: CommandRun) => Promise<void>): Promise<void> {
   const view = createProgressView();
   const interrupt = interruptSignal();
-  let run: OpenRun | undefined;
+  let run: CommandRun | undefined;
   try {
-    run = openRun({ configPath, runDir, emit: view.handle, signal: interrupt.signal });
+    const task = loadTask(configPath);
+    const local = localEndpoints(task, runDir);
+    const opened = openRunFor(task, { runDir, emit: view.handle, signal: interrupt.signal, localEndpoint: (model) => local.endpoint(model) });
+    run = { ...opened, local };
     await body(run);
   } finally {
     view.stop();
     interrupt.dispose();
+    await run?.local.models.stopAll();
     await run?.close();
   }
 }

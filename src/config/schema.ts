@@ -83,9 +83,50 @@ export const teacherSchema = modelCallSchema.extend({
 export type TeacherConfig = z.infer<typeof teacherSchema>;
 
 export const splitSchema = z.strictObject({
-  validation: z.number().positive().default(0.05).describe('A count (≥ 1) or a fraction (< 1).'),
+  validation: z
+    .number()
+    .positive()
+    .refine((value) => value < 1 || Number.isInteger(value), 'a count (≥ 1) must be a whole number')
+    .default(0.05)
+    .describe('A count (≥ 1) or a fraction (< 1).'),
   seed: z.number().int().default(42),
   formats: z.array(z.enum(['messages', 'alpaca', 'prompt_completion'])).default(['messages']),
+});
+
+export const hyperparametersSchema = z
+  .strictObject({
+    epochs: z.number().positive().optional(),
+    n_epochs: z.number().positive().optional(),
+    batch_size: z.number().int().positive().optional(),
+    learning_rate: z.number().positive().optional(),
+    learning_rate_multiplier: z.number().positive().optional(),
+    lora: z.boolean().optional(),
+    lora_r: z.number().int().positive().optional(),
+    lora_alpha: z.number().positive().optional(),
+    lora_dropout: z.number().min(0).lt(1).optional(),
+    target_modules: z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)]).optional(),
+    packing: z.boolean().optional(),
+    warmup_ratio: z.number().min(0).lt(1).optional(),
+    weight_decay: z.number().nonnegative().optional(),
+    max_grad_norm: z.number().nonnegative().optional(),
+    gradient_accumulation_steps: z.number().int().positive().optional(),
+    lr_scheduler: z.enum(['cosine', 'linear', 'constant']).optional(),
+    max_length: z.number().int().positive().optional(),
+    seed: z.number().int().optional(),
+    eval_steps: z.number().int().positive().optional(),
+    early_stopping_patience: z.number().int().positive().optional(),
+    n_checkpoints: z.number().int().positive().optional(),
+    n_evals: z.number().int().nonnegative().optional(),
+  })
+  .refine((value) => value.epochs === undefined || value.n_epochs === undefined, { message: 'give epochs or n_epochs, not both' });
+
+/** `student.loss`: plain SFT, or logit distillation (local trainer only) from a teacher sharing the tokenizer. */
+export const lossSchema = z.strictObject({
+  type: z.enum(['sft', 'kd']).default('sft'),
+  teacher_model: z.string().optional(),
+  temperature: z.number().positive().optional(),
+  alpha: z.number().min(0).max(1).optional(),
+  direction: z.enum(['forward', 'reverse']).optional(),
 });
 
 export const studentSchema = z.strictObject({
@@ -96,10 +137,10 @@ export const studentSchema = z.strictObject({
   user_template: z.string().default('{input}'),
   assistant_prefix: z.string().default(''),
   method: z.enum(['lora', 'qlora', 'full']).default('lora'),
-  hyperparameters: z.record(z.string(), z.unknown()).default({}),
+  hyperparameters: hyperparametersSchema.default({}),
   checkpoint: z.enum(['last', 'best_valid_loss']).default('last'),
   suffix: z.string().optional(),
-  loss: z.record(z.string(), z.unknown()).optional(),
+  loss: lossSchema.optional(),
   merge: z.boolean().default(false),
   trust_remote_code: z.boolean().default(false),
   python: z.string().optional().describe('Python interpreter of an existing worker environment.'),
@@ -109,9 +150,16 @@ export const studentSchema = z.strictObject({
 export const evaluateSchema = z.record(z.string(), z.unknown()).describe('Evaluation settings.');
 export const serveSchema = z.record(z.string(), z.unknown()).describe('Gateway settings.');
 
+export const prepareStepSchema = z.strictObject({
+  worker: z.array(z.string()).min(1).describe('A worker command and its arguments (python -m distillery_worker …), run in the config folder.'),
+  creates: z.string().describe('A path, relative to the config, that the step creates; the step is skipped when it exists.'),
+  description: z.string().optional(),
+});
+
 export const taskSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1),
+  prepare: z.array(prepareStepSchema).default([]).describe('Local preparation (tiny models, a locally trained teacher) before the inputs stage.'),
   endpoints: z.record(z.string(), endpointSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}).describe('Per model id.'),
   inputs: inputsSchema,

@@ -17,9 +17,9 @@ export class LocalModels {
 
   constructor(private readonly options: LocalModelsOptions) {}
 
-  /** A server answering as `model` (a path or HF id), optionally with a LoRA adapter served as `adapterName`. */
-  serve(model: string, adapter?: { name: string; dir: string }): Promise<LocalServer> {
-    const key = JSON.stringify([model, adapter?.dir ?? null]);
+  /** A server for `model` (a path or HF id) answering as `servedName`, optionally with a LoRA adapter. */
+  serve(model: string, servedName: string, adapter?: { name: string; dir: string }): Promise<LocalServer> {
+    const key = JSON.stringify([model, servedName, adapter?.dir ?? null]);
     let server = this.servers.get(key);
     if (!server) {
       server = (async () =>
@@ -27,7 +27,7 @@ export class LocalModels {
           python: await this.options.python(),
           workerDir: this.options.workerDir,
           model,
-          servedName: model,
+          servedName,
           adapters: adapter ? { [adapter.name]: resolve(adapter.dir) } : undefined,
           device: this.options.device,
           logFile: this.options.logFile,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolvePath, type LoadedTask } from '../../config/load.js';
 import { DistilleryError } from '../../errors.js';
-import { installedWorkerPython } from '../train/local/worker-environment.js';
+import { installedWorkerPython } from '../../local-worker/worker-environment.js';
 import { runWorker } from '../train/local/worker-process.js';
 import { tokenStatisticsSchema, type TokenStatistics } from './token-statistics.js';
 

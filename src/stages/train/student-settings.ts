@@ -1,50 +1,11 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { resolvePath, type LoadedTask } from '../../config/load.js';
-import type { studentSchema } from '../../config/schema.js';
+import { hyperparametersSchema, lossSchema, type studentSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 
-/**
- * `student.hyperparameters`, stricter than the config schema's open record: one vocabulary for both trainers,
- * an unknown key is an error (a typo must not silently fall back to a default and cost a training run).
- * `n_epochs` is accepted as the OpenAI spelling of `epochs`.
- */
-export const hyperparametersSchema = z
-  .strictObject({
-    epochs: z.number().positive().optional(),
-    n_epochs: z.number().positive().optional(),
-    batch_size: z.number().int().positive().optional(),
-    learning_rate: z.number().positive().optional(),
-    learning_rate_multiplier: z.number().positive().optional(),
-    lora: z.boolean().optional(),
-    lora_r: z.number().int().positive().optional(),
-    lora_alpha: z.number().positive().optional(),
-    lora_dropout: z.number().min(0).lt(1).optional(),
-    target_modules: z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)]).optional(),
-    packing: z.boolean().optional(),
-    warmup_ratio: z.number().min(0).lt(1).optional(),
-    weight_decay: z.number().nonnegative().optional(),
-    max_grad_norm: z.number().nonnegative().optional(),
-    gradient_accumulation_steps: z.number().int().positive().optional(),
-    lr_scheduler: z.enum(['cosine', 'linear', 'constant']).optional(),
-    max_length: z.number().int().positive().optional(),
-    seed: z.number().int().optional(),
-    eval_steps: z.number().int().positive().optional(),
-    early_stopping_patience: z.number().int().positive().optional(),
-    n_checkpoints: z.number().int().positive().optional(),
-    n_evals: z.number().int().nonnegative().optional(),
-  })
-  .refine((value) => value.epochs === undefined || value.n_epochs === undefined, { message: 'give epochs or n_epochs, not both' });
+/** `student.hyperparameters` (schema in config/schema.ts): one vocabulary for both trainers. */
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
-
-/** `student.loss`: plain SFT, or logit distillation (local trainer only) from a teacher sharing the tokenizer. */
-export const lossSchema = z.strictObject({
-  type: z.enum(['sft', 'kd']).default('sft'),
-  teacher_model: z.string().optional(),
-  temperature: z.number().positive().optional(),
-  alpha: z.number().min(0).max(1).optional(),
-  direction: z.enum(['forward', 'reverse']).optional(),
-});
 export type LossSettings = z.infer<typeof lossSchema>;
 
 export type StudentConfig = z.infer<typeof studentSchema>;

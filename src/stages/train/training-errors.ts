@@ -21,5 +21,4 @@ export class FineTuningJobError extends DistilleryError {
   }
 }
 
-/** The worker's Python environment could not be found or installed. */
-export class WorkerEnvironmentError extends DistilleryError {}
+export { WorkerEnvironmentError } from '../../local-worker/worker-environment.js';

@@ -8,7 +8,7 @@ import { TrainingError } from '../training-errors.js';
 import type { TrainingEvent } from '../training-event.js';
 import type { TrainingResult } from '../training-metrics.js';
 import { TrainingRecorder } from '../training-recorder.js';
-import { ensureWorkerPython, type WorkerEnvironmentOptions } from './worker-environment.js';
+import { ensureWorkerPython, type WorkerEnvironmentOptions } from '../../../local-worker/worker-environment.js';
 import { parseWorkerLine, type WorkerEvent } from './worker-events.js';
 import { HOSTED_ONLY_HYPERPARAMETERS, workerJob, type WorkerJob } from './worker-job.js';
 import { runWorker } from './worker-process.js';

@@ -1,11 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LoadedTask } from '../../../config/load.js';
+import { loadTask, type LoadedTask } from '../../../config/load.js';
+import { useTempDir } from '../../../../test/helpers/temp-dir.js';
 import { taskSchema } from '../../../config/schema.js';
 import type { StageContext } from '../../context.js';
 import { runPaths } from '../../run-paths.js';
 import { studentSettings } from '../student-settings.js';
 import { workerJob } from './worker-job.js';
+
+const temp = useTempDir();
 
 function context(student: Record<string, unknown>, runDir = 'runs/relative'): Parameters<typeof workerJob>[0] {
   const config = taskSchema.parse({ name: 'x', inputs: { path: 'in.jsonl' }, teacher: { endpoint: 'local', model: 't' }, split: { validation: 2, seed: 9 }, student });
@@ -37,7 +40,8 @@ describe('workerJob', () => {
   });
 
   it('rejects unknown hyperparameters and kd without a teacher, naming the key', () => {
-    expect(() => context({ base: 'm', hyperparameters: { epoch: 3 } })).toThrow(/student\.hyperparameters: unknown key 'epoch'/);
+    const file = temp.write('task.yaml', 'name: x\ninputs: { path: in.jsonl }\nteacher: { endpoint: local, model: t }\nstudent:\n  base: m\n  hyperparameters: { epoch: 3 }\n');
+    expect(() => loadTask(file)).toThrow(/task\.yaml:6: student\.hyperparameters: unknown key 'epoch'/);
     expect(() => context({ base: 'm', loss: { type: 'kd' } })).toThrow(/student\.loss\.teacher_model: required/);
     expect(() => context({ base: 'm', hyperparameters: { epochs: 2, n_epochs: 2 } })).toThrow(/epochs or n_epochs/);
   });

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { delimiter } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WorkerEnvironmentError } from '../training-errors.js';
-import { workerDirectory } from './worker-location.js';
+import { workerDirectory } from '../../../local-worker/worker-location.js';
 
 export interface WorkerRunOptions {
   python: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DistilleryError } from '../../../errors.js';
+import { DistilleryError } from '../errors.js';
 
 /**
  * The repository's `worker/` folder (the Python package's parent), found by walking up from this module so

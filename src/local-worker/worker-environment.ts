@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '../../../llm/retry.js';
-import { WorkerEnvironmentError } from '../training-errors.js';
+import { sleep } from '../llm/retry.js';
+import { DistilleryError } from '../errors.js';
+
+/** The worker's Python environment could not be found or created. */
+export class WorkerEnvironmentError extends DistilleryError {}
 import { workerDirectory } from './worker-location.js';
 
 export const INSTALLED_MARKER = '.distillery-installed';

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../../../../test/helpers/temp-dir.js';
-import { WorkerEnvironmentError } from '../training-errors.js';
-import { ensureWorkerPython, environmentDirectory, installedWorkerPython, INSTALLED_MARKER, type CommandRunner } from './worker-environment.js';
+import { useTempDir } from '../../test/helpers/temp-dir.js';
+import { ensureWorkerPython, environmentDirectory, installedWorkerPython, INSTALLED_MARKER, WorkerEnvironmentError, type CommandRunner } from './worker-environment.js';
 
 const temp = useTempDir();
 

@@ -1,0 +1,22 @@
+import type { StageContext } from '../stages/context.js';
+import { runGenerateStage } from '../stages/generate/generate-stage.js';
+import { runInputsStage } from '../stages/inputs/inputs-stage.js';
+import { runSplitStage } from '../stages/split/split-stage.js';
+import { runTrainStage } from '../stages/train/train-stage.js';
+import type { StageRunner } from './run-pipeline.js';
+import type { StageName } from './stage-hash.js';
+
+/**
+ * The stage implementations `distillery run` chains. A stage whose config section is absent is left out,
+ * and the run ends before it (no `student:`: the run stops after split).
+ */
+export function stageRunners(context: StageContext): Partial<Record<StageName, StageRunner>> {
+  const { config } = context.task;
+  const runners: Partial<Record<StageName, StageRunner>> = {
+    inputs: () => runInputsStage(context),
+    generate: (_context, resumable) => runGenerateStage(context, resumable),
+    split: () => runSplitStage(context),
+  };
+  if (config.student) runners.train = () => runTrainStage(context);
+  return runners;
+}
