@@ -1,0 +1,18 @@
+export type { GeneratedRecord } from './record.js';
+export { GeneratedRecordSchema } from './record.js';
+export type { ChatFunction, ChatMessage, EmbedFunction } from './chat.js';
+export type { Filter, FilterContext, FilterDependencies, FilterResult, DroppedRecord } from './filter.js';
+export { CurateConfigSchema, CurateFilterListSchema, CurateOrderSchema, FilterEntrySchema } from './curate-config.js';
+export { buildFilters, FILTER_DEFINITIONS } from './build-filters.js';
+export { runCuration, orderFilters, type CurationResult } from './run-curation.js';
+export { renderFunnel, type Funnel, type FunnelStep } from './funnel.js';
+export { normalizeText } from './normalize-text.js';
+export { findExactDuplicates } from './exact-duplicates.js';
+export { findEmbeddingDuplicates } from './embedding-duplicates.js';
+export { findNearDuplicates, NearDuplicateFinder, NearDedupOptionsSchema, type NearDuplicateSettings } from './near-dedup/near-duplicate-finder.js';
+export { optimalLshParameters } from './near-dedup/lsh-parameters.js';
+export { detectLanguage } from './filters/detect-language.js';
+export { parseJudgeAnswer } from './judge/parse-judge-answer.js';
+export { DEFAULT_JUDGE_RUBRIC } from './judge/default-rubric.js';
+export { DEFAULT_REFUSAL_PHRASES } from './filters/refusal.js';
+export { CurateError } from './curate-error.js';
