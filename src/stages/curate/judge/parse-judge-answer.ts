@@ -1,3 +1,5 @@
+import { parseEmbeddedJson } from '../parse-embedded-json.js';
+
 export interface JudgeVerdict {
   score: number;
   rationale: string;
@@ -25,15 +27,7 @@ export function parseJudgeAnswer(answer: string): JudgeVerdict | null {
 }
 
 function parseJsonVerdict(answer: string): JudgeVerdict | null {
-  const start = answer.indexOf('{');
-  const end = answer.lastIndexOf('}');
-  if (start < 0 || end <= start) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(answer.slice(start, end + 1));
-  } catch {
-    return null;
-  }
+  const value = parseEmbeddedJson(answer, '{');
   if (typeof value !== 'object' || value === null) return null;
   const object = value as Record<string, unknown>;
   const score = typeof object.score === 'string' ? Number(object.score) : object.score;

@@ -1,3 +1,5 @@
+import { parseEmbeddedJson } from '../../curate/parse-embedded-json.js';
+
 const ITEM_MARKER = /^\s*(?:\d{1,3}\s*[.):]|[-*•])\s+(.*)$/;
 const TEXT_KEYS = ['input', 'instruction', 'prompt', 'question', 'text'] as const;
 
@@ -27,15 +29,7 @@ export function parseGeneratedList(answer: string): string[] {
 }
 
 function parseJsonList(answer: string): string[] | null {
-  const start = answer.indexOf('[');
-  const end = answer.lastIndexOf(']');
-  if (start < 0 || end <= start) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(answer.slice(start, end + 1));
-  } catch {
-    return null;
-  }
+  const value = parseEmbeddedJson(answer, '[');
   if (!Array.isArray(value)) return null;
   const items = value.flatMap((item): string[] => {
     if (typeof item === 'string') return [item];
