@@ -1,5 +1,6 @@
 export type { GeneratedRecord } from './record.js';
 export { GeneratedRecordSchema } from './record.js';
+export { readGeneratedRecords } from './read-generated-records.js';
 export type { ChatFunction, ChatMessage, EmbedFunction } from './chat.js';
 export type { Filter, FilterContext, FilterDependencies, FilterResult, DroppedRecord } from './filter.js';
 export { CurateConfigSchema, CurateFilterListSchema, CurateOrderSchema, FilterEntrySchema } from './curate-config.js';

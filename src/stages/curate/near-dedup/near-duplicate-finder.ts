@@ -19,6 +19,9 @@ export const NearDedupOptionsSchema = z
   .strict()
   .refine((options) => (options.bands === undefined) === (options.rows === undefined), {
     message: 'give both bands and rows, or neither',
+  })
+  .refine((options) => options.bands === undefined || options.bands * (options.rows ?? 1) <= options.num_perm, {
+    message: 'bands × rows must not exceed num_perm',
   });
 export type NearDedupOptions = z.output<typeof NearDedupOptionsSchema>;
 
