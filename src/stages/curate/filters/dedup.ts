@@ -1,10 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../../../errors.js';
 import { findEmbeddingDuplicates } from '../embedding-duplicates.js';
 import { findExactDuplicates } from '../exact-duplicates.js';
 import type { DroppedRecord, FilterResult } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
-import { findNearDuplicates, nearDuplicateSettings, NearDedupOptionsSchema } from '../near-dedup/near-duplicate-finder.js';
+import { nearDuplicateSettings, NearDedupOptionsSchema } from '../near-dedup/near-duplicate-finder.js';
+import { findNearDuplicatesParallel } from '../near-dedup/parallel-near-duplicates.js';
 import type { GeneratedRecord } from '../record.js';
 import { TextFieldSchema, textOf, type TextField } from '../text-field.js';
 
@@ -64,7 +66,8 @@ export const dedupFilter = defineFilter({
           }));
         }
         if (options.near !== undefined) {
-          const near = findNearDuplicates(texts(state.kept, options.near.on ?? options.on), nearDuplicateSettings(options.near));
+          const workers = options.near.workers ?? Math.max(0, availableParallelism() - 1);
+          const near = await findNearDuplicatesParallel(texts(state.kept, options.near.on ?? options.on), nearDuplicateSettings(options.near), workers);
           state = dropDuplicates(state, near.duplicateOf, (index, original) => ({
             reason: 'near_duplicate',
             detail: { duplicate_of: original.id, similarity: near.similarity[index] },

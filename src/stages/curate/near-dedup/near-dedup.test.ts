@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { optimalLshParameters } from './lsh-parameters.js';
 import { estimateJaccard, MinHasher } from './minhash.js';
 import { findNearDuplicates, NearDuplicateFinder } from './near-duplicate-finder.js';
+import { findNearDuplicatesParallel } from './parallel-near-duplicates.js';
 import { createRandom } from './seeded-random.js';
 
 /** Random sentences plus copies with one planted edit (substitute, delete or swap a word). */
@@ -102,5 +104,28 @@ describe('NearDuplicateFinder', () => {
     expect(finder.query('alpha beta gamma delta epsilon zeta eta theta')?.slot).toBe(0);
     expect(finder.query('one two three')).toBeNull();
     expect(finder.size).toBe(1);
+  });
+});
+
+describe('findNearDuplicatesParallel', () => {
+  it('gives the single-threaded result, with or without workers available', async () => {
+    const { texts } = plantedCorpus(33_000, 1_000, 9);
+    const settings = { threshold: 0.8, shingle: 'word' as const, size: 1, numPerm: 64 };
+    const sequential = findNearDuplicates(texts, settings);
+    const parallel = await findNearDuplicatesParallel(texts, settings, 1);
+    expect(parallel.duplicateOf).toEqual(sequential.duplicateOf);
+    expect(parallel.similarity).toEqual(sequential.similarity);
+  });
+
+  it('signs in a worker thread when run through tsx', () => {
+    // Vitest cannot start TypeScript workers (the in-process test above falls back), so run under tsx.
+    const module = new URL('./parallel-near-duplicates.ts', import.meta.url).href;
+    const code = `
+      import { findNearDuplicatesParallel } from ${JSON.stringify(module)};
+      const texts = Array.from({ length: 34000 }, (_, i) => ['a', 'b', 'c', 'd'].map((word) => word + (i % 17000)).join(' '));
+      const result = await findNearDuplicatesParallel(texts, { threshold: 0.8, shingle: 'word', size: 1, numPerm: 64 }, 1);
+      console.log(JSON.stringify({ workers: result.workers, dropped: result.duplicateOf.filter((x) => x >= 0).length }));`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(JSON.parse(output.trim().split('\n').pop() ?? '')).toEqual({ workers: 1, dropped: 17000 });
   });
 });

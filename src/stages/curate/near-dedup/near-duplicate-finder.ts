@@ -15,6 +15,8 @@ export const NearDedupOptionsSchema = z
     bands: z.number().int().positive().optional(),
     rows: z.number().int().positive().optional(),
     seed: z.number().int().default(1),
+    /** Signing threads beside the main one; default: one per spare core. */
+    workers: z.number().int().nonnegative().optional(),
   })
   .strict()
   .refine((options) => (options.bands === undefined) === (options.rows === undefined), {
@@ -100,23 +102,53 @@ export interface NearDuplicateResult {
   similarity: Float32Array;
   bands: number;
   rows: number;
+  /** Worker threads that computed signatures; 0 when this thread did. */
+  workers: number;
 }
 
-/** Keep-first near-dedup of a whole list: every dropped text points at a kept one. */
-export function findNearDuplicates(texts: readonly string[], settings: NearDuplicateSettings): NearDuplicateResult {
-  const finder = new NearDuplicateFinder(settings, texts.length);
-  const duplicateOf = new Int32Array(texts.length).fill(-1);
-  const similarity = new Float32Array(texts.length);
-  const slotToIndex = new Int32Array(texts.length);
-  let slots = 0;
-  for (let index = 0; index < texts.length; index++) {
-    const match = finder.insertIfNew(texts[index]!);
-    if (match !== null) {
-      duplicateOf[index] = slotToIndex[match.slot]!;
-      similarity[index] = match.similarity;
-    } else if (finder.size > slots) {
-      slotToIndex[slots++] = index;
-    }
+/**
+ * Keep-first dedup over signatures fed in text order (by this thread or by workers): each text is
+ * either a near-duplicate of an earlier kept text, or kept and indexed.
+ */
+export class KeepFirstDedup {
+  readonly duplicateOf: Int32Array;
+  readonly similarity: Float32Array;
+  private readonly index: LshIndex;
+  private readonly slotToText: Int32Array;
+  private readonly shape: { bands: number; rows: number };
+
+  constructor(settings: NearDuplicateSettings, count: number) {
+    this.shape = lshShape(settings);
+    this.index = new LshIndex({ numPerm: settings.numPerm, ...this.shape, threshold: settings.threshold, expectedItems: count });
+    this.duplicateOf = new Int32Array(count).fill(-1);
+    this.similarity = new Float32Array(count);
+    this.slotToText = new Int32Array(count);
   }
-  return { duplicateOf, similarity, bands: finder.bands, rows: finder.rows };
+
+  /** Text `text`'s signature sits at `signatures[offset…]`; pass `hasShingles: false` for an empty text (kept, not indexed). */
+  accept(text: number, signatures: Uint32Array, offset: number, hasShingles: boolean): void {
+    if (!hasShingles) return;
+    const match = this.index.insertIfNew(signatures, offset);
+    if (match === null) {
+      this.slotToText[this.index.size - 1] = text;
+      return;
+    }
+    this.duplicateOf[text] = this.slotToText[match.slot]!;
+    this.similarity[text] = match.similarity;
+  }
+
+  result(): NearDuplicateResult {
+    return { duplicateOf: this.duplicateOf, similarity: this.similarity, ...this.shape, workers: 0 };
+  }
+}
+
+/** Keep-first near-dedup of a whole list in this thread: every dropped text points at a kept one. */
+export function findNearDuplicates(texts: readonly string[], settings: NearDuplicateSettings): NearDuplicateResult {
+  const hasher = new MinHasher({ numPerm: settings.numPerm, shingle: settings.shingle, size: settings.size, seed: settings.seed });
+  const dedup = new KeepFirstDedup(settings, texts.length);
+  const signature = new Uint32Array(settings.numPerm);
+  for (let index = 0; index < texts.length; index++) {
+    dedup.accept(index, signature, 0, hasher.signInto(texts[index]!, signature, 0));
+  }
+  return dedup.result();
 }
