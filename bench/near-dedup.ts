@@ -3,7 +3,7 @@
  * with planted near-duplicate pairs.
  *
  *   npx tsx bench/near-dedup.ts [--n 1000000] [--python-n 200000] [--threshold 0.8] [--num-perm 128]
- *                               [--shingle word] [--size 1] [--python python3] [--skip-python]
+ *                               [--shingle word] [--size 1] [--workers N] [--python python3] [--skip-python]
  *
  * datasketch runs in a child process (`DATASKETCH_PYTHON` or --python picks the interpreter); when
  * --python-n is below --n it runs on the first python-n sentences and its time is extrapolated
@@ -11,10 +11,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findNearDuplicates } from '../src/stages/curate/near-dedup/near-duplicate-finder.js';
+import { findNearDuplicatesParallel } from '../src/stages/curate/near-dedup/parallel-near-duplicates.js';
 import type { ShingleKind } from '../src/stages/curate/near-dedup/shingles.js';
 import { generateCorpus } from './near-dedup-corpus.js';
 
@@ -31,6 +31,8 @@ const shingle = argument('shingle', 'word') as ShingleKind;
 const size = Number(argument('size', '1'));
 const python = argument('python', process.env.DATASKETCH_PYTHON ?? 'python3');
 const skipPython = process.argv.includes('--skip-python');
+/** Signing threads beside the main (LSH) thread; 0 signs in the main thread. */
+const workers = Number(argument('workers', String(Math.max(0, availableParallelism() - 1))));
 
 interface Row {
   method: string;
@@ -81,16 +83,17 @@ function evaluate(row: Row, sentences: string[], pairs: Array<[number, number]>)
   };
 }
 
-function runOurs(sentences: string[]): Row & { bands: number; rows: number } {
+async function runOurs(sentences: string[]): Promise<Row & { bands: number; rows: number }> {
   const start = performance.now();
-  const result = findNearDuplicates(sentences, { threshold, shingle, size, numPerm });
+  const result = await findNearDuplicatesParallel(sentences, { threshold, shingle, size, numPerm }, workers);
   const seconds = (performance.now() - start) / 1000;
   const found: Array<[number, number]> = [];
   result.duplicateOf.forEach((earlier, later) => {
     if (earlier >= 0) found.push([later, earlier]);
   });
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  return { method: 'distillery (TS)', n: sentences.length, seconds, peakRssMb, found, bands: result.bands, rows: result.rows };
+  const method = `distillery (TS, ${result.workers === 0 ? 'main thread only' : `${result.workers} signing worker(s) + main`})`;
+  return { method, n: sentences.length, seconds, peakRssMb, found, bands: result.bands, rows: result.rows };
 }
 
 function runDatasketch(sentences: string[], bands: number, rows: number): Row | string {
@@ -143,12 +146,13 @@ const corpusStart = performance.now();
 const { sentences, pairs } = generateCorpus(n);
 console.log(`corpus: ${n} JFLEG-like sentences, ${pairs.length} planted near-duplicate pairs (${format((performance.now() - corpusStart) / 1000, 1)} s to generate)`);
 console.log(`settings: threshold ${threshold}, num_perm ${numPerm}, ${shingle} shingles of ${size}, keep-first, candidates verified by estimated Jaccard`);
-const ours = runOurs(sentences);
+const ours = await runOurs(sentences);
 console.log(`LSH: ${ours.bands} bands × ${ours.rows} rows (datasketch _optimal_param); load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 const rows: Row[] = [ours];
 if (pythonN < n) {
   // Same subset for both rows, so quality and speed compare like with like.
-  rows.push({ ...runOurs(sentences.slice(0, pythonN)), method: 'distillery (TS), subset' });
+  const subset = await runOurs(sentences.slice(0, pythonN));
+  rows.push({ ...subset, method: `${subset.method}, subset` });
 }
 if (!skipPython) {
   const datasketch = runDatasketch(sentences, ours.bands, ours.rows);
