@@ -117,9 +117,10 @@ export class KeepFirstDedup {
   private readonly slotToText: Int32Array;
   private readonly shape: { bands: number; rows: number };
 
-  constructor(settings: NearDuplicateSettings, count: number) {
+  /** `externalSignatures`: all texts' signatures, already computed (see LshIndexOptions). */
+  constructor(settings: NearDuplicateSettings, count: number, externalSignatures?: Uint32Array) {
     this.shape = lshShape(settings);
-    this.index = new LshIndex({ numPerm: settings.numPerm, ...this.shape, threshold: settings.threshold, expectedItems: count });
+    this.index = new LshIndex({ numPerm: settings.numPerm, ...this.shape, threshold: settings.threshold, expectedItems: count, externalSignatures });
     this.duplicateOf = new Int32Array(count).fill(-1);
     this.similarity = new Float32Array(count);
     this.slotToText = new Int32Array(count);

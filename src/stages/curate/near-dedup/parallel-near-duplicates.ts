@@ -64,7 +64,7 @@ export async function findNearDuplicatesParallel(
   try {
     const signatures = new Uint32Array(signatureMemory);
     const hasShingles = new Uint8Array(shingleMemory);
-    const dedup = new KeepFirstDedup(settings, texts.length);
+    const dedup = new KeepFirstDedup(settings, texts.length, signatures);
     for (let chunk = 0; chunk < chunkCount; chunk++) {
       while (ready[chunk] === 0) {
         if (failure !== null) {
