@@ -12,6 +12,7 @@ export { findExactDuplicates } from './exact-duplicates.js';
 export { findEmbeddingDuplicates } from './embedding-duplicates.js';
 export { findNearDuplicates, NearDuplicateFinder, NearDedupOptionsSchema, type NearDuplicateSettings } from './near-dedup/near-duplicate-finder.js';
 export { optimalLshParameters } from './near-dedup/lsh-parameters.js';
+export { findNearDuplicatesParallel } from './near-dedup/parallel-near-duplicates.js';
 export { detectLanguage } from './filters/detect-language.js';
 export { parseJudgeAnswer } from './judge/parse-judge-answer.js';
 export { DEFAULT_JUDGE_RUBRIC } from './judge/default-rubric.js';
