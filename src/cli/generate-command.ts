@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runInputsStage } from '../stages/inputs/inputs-stage.js';
+import { synthesizeInputs } from '../stages/inputs/synthesize-inputs.js';
 import { estimateStage, runGenerateStage } from '../stages/generate/generate-stage.js';
 import { isStageCurrent, runStage } from '../pipeline/run-stage.js';
 import { withRun } from './run-command.js';
@@ -12,7 +13,7 @@ export function registerGenerate(program: Command): void {
     .requiredOption('--run-dir <dir>', 'run directory')
     .action(async (config: string, options: { runDir: string }) => {
       await withRun(config, options.runDir, async ({ context }) => {
-        await runStage(context, 'inputs', () => runInputsStage(context));
+        await runStage(context, 'inputs', () => runInputsStage(context, context.task.config.inputs.synthesize ? synthesizeInputs : undefined));
       });
     });
 
@@ -24,7 +25,7 @@ export function registerGenerate(program: Command): void {
     .option('--estimate', 'print the expected tokens and cost, send nothing')
     .action(async (config: string, options: { runDir: string; estimate?: boolean }) => {
       await withRun(config, options.runDir, async ({ context }) => {
-        if (!isStageCurrent(context, 'inputs')) await runStage(context, 'inputs', () => runInputsStage(context));
+        if (!isStageCurrent(context, 'inputs')) await runStage(context, 'inputs', () => runInputsStage(context, context.task.config.inputs.synthesize ? synthesizeInputs : undefined));
         if (options.estimate) {
           const estimate = estimateStage(context);
           process.stdout.write(`${JSON.stringify(estimate, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCurate } from './curate-command.js';
 import { registerGenerate } from './generate-command.js';
 import { registerRun } from './pipeline-command.js';
 import { registerSplit } from './split-command.js';
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerRun(program);
 registerGenerate(program);
+registerCurate(program);
 registerSplit(program);
 registerTrain(program);
 registerWorker(program);

@@ -68,6 +68,7 @@ function checkReferences(config: TaskConfigParsed, file: string): void {
   const references: [string, string | undefined][] = [
     ['teacher.endpoint', config.teacher.endpoint],
     ['student.endpoint', config.student?.endpoint],
+    ['embeddings.endpoint', config.embeddings?.endpoint],
   ];
   for (const [key, name] of references) {
     if (name !== undefined && !known.has(name)) {

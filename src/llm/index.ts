@@ -12,3 +12,4 @@ export * from './model-client.js';
 export * from './files.js';
 export * from './batches.js';
 export * from './endpoint.js';
+export * from './embeddings.js';

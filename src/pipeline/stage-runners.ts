@@ -1,6 +1,8 @@
 import type { StageContext } from '../stages/context.js';
+import { runCurateStage } from '../stages/curate/curate-stage.js';
 import { runGenerateStage } from '../stages/generate/generate-stage.js';
 import { runInputsStage } from '../stages/inputs/inputs-stage.js';
+import { synthesizeInputs } from '../stages/inputs/synthesize-inputs.js';
 import { runSplitStage } from '../stages/split/split-stage.js';
 import { runTrainStage } from '../stages/train/train-stage.js';
 import type { StageRunner } from './run-pipeline.js';
@@ -13,8 +15,9 @@ import type { StageName } from './stage-hash.js';
 export function stageRunners(context: StageContext): Partial<Record<StageName, StageRunner>> {
   const { config } = context.task;
   const runners: Partial<Record<StageName, StageRunner>> = {
-    inputs: () => runInputsStage(context),
+    inputs: () => runInputsStage(context, config.inputs.synthesize ? synthesizeInputs : undefined),
     generate: (_context, resumable) => runGenerateStage(context, resumable),
+    curate: () => runCurateStage(context),
     split: () => runSplitStage(context),
   };
   if (config.student) runners.train = () => runTrainStage(context);

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
+import { ModelClient } from '../../llm/model-client.js';
+import { priceFor } from '../../llm/pricing.js';
+import type { StageContext } from '../context.js';
+import type { ChatFunction } from '../curate/chat.js';
+import { Budget } from '../generate/budget.js';
+import type { InputRecord } from './input-record.js';
+import { evolInstruct, EvolInstructOptionsSchema, selfInstruct, SelfInstructOptionsSchema, synthesizeFromTemplates, TemplateSynthesisSchema } from './synthesize/index.js';
+
+/**
+ * `inputs.synthesize`: any of `templates` (slot filling, no model), `self_instruct` and `evol_instruct`
+ * (the teacher writes new inputs from `seeds`). Model calls go through the cached client, so a re-run of
+ * the inputs stage reproduces the same inputs for free.
+ */
+const synthesizeSchema = z.strictObject({
+  seeds: z.array(z.string().min(1)).default([]),
+  templates: TemplateSynthesisSchema.optional(),
+  self_instruct: SelfInstructOptionsSchema.optional(),
+  evol_instruct: EvolInstructOptionsSchema.optional(),
+});
+
+export async function synthesizeInputs(context: StageContext): Promise<InputRecord[]> {
+  const { config, file } = context.task;
+  const parsed = synthesizeSchema.safeParse(config.inputs.synthesize ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = ['inputs', 'synthesize', ...issue.path.map(String)].join('.');
+    throw new ConfigError(`${file}: ${key}: ${issue.message}`, file, key);
+  }
+  const settings = parsed.data;
+  const records: InputRecord[] = [];
+  if (settings.templates) {
+    for (const input of synthesizeFromTemplates(settings.templates)) records.push({ id: `template-${input.id}`, input: input.input, fields: input.fields });
+  }
+  if (settings.self_instruct || settings.evol_instruct) {
+    if (settings.seeds.length === 0) throw new ConfigError(`${file}: inputs.synthesize.seeds: self_instruct and evol_instruct need seed examples`, file, 'inputs.synthesize.seeds');
+    const chat = teacherChat(context);
+    if (settings.self_instruct) {
+      const result = await selfInstruct(settings.seeds, chat, settings.self_instruct);
+      for (const input of result.inputs) records.push({ id: `self-instruct-${input.id}`, input: input.input, fields: input.fields });
+    }
+    if (settings.evol_instruct) {
+      const result = await evolInstruct(settings.seeds, chat, settings.evol_instruct);
+      for (const input of result.inputs) records.push({ id: `evol-${input.id}`, input: input.input, fields: input.fields });
+    }
+  }
+  return records;
+}
+
+function teacherChat(context: StageContext): ChatFunction {
+  const { teacher, prices } = context.task.config;
+  const budget = new Budget(context.state, 'inputs', 'synthesize', teacher.model, priceFor(prices, teacher.model), undefined);
+  let client: Promise<ModelClient> | undefined;
+  return async (messages) => {
+    client ??= context.endpoint(teacher.endpoint, teacher.model).then((handle) => new ModelClient({ http: handle.http, concurrency: teacher.concurrency, rpm: handle.rpm, tpm: handle.tpm, retry: { maxAttempts: handle.maxAttempts }, cache: context.cache }));
+    const outcome = await (await client).complete({ model: teacher.model, messages, temperature: teacher.temperature ?? 0.7, top_p: teacher.top_p, max_tokens: teacher.max_tokens }, { signal: context.signal });
+    if (!outcome.cached) budget.charge(outcome.result.usage);
+    return { content: outcome.result.content };
+  };
+}
