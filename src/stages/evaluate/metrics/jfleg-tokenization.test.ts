@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { detokenizePunctuation, tokenizeLikeJfleg } from './jfleg-tokenization.js';
+import { splitFileLines } from './text-lines.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const jflegDirectory = path.resolve(repoRoot, '..', 'shared', 'data', 'jfleg');
+
+const natural: [string, string][] = [
+  ["I don't know, can't you see? We won't!", "I do n't know , ca n't you see ? We wo n't !"],
+  ['He said "hello" to me.', "He said `` hello '' to me ."],
+  ["It's the students' books (mostly).", "It 's the students ' books ( mostly ) ."],
+  ['Mr. Smith paid $5 at 8:30, i.e. 70% of 1,000 yen... Really.', 'Mr. Smith paid $ 5 at 8:30 , i.e. 70 % of 1,000 yen ... Really .'],
+  ['Things like books, pens, etc. are cheap; see &raspsquo; here.', 'Things like books , pens , etc. are cheap ; see &raspsquo; here .'],
+  ['Life — he said — is short. I’m sure it’s “fine”.', "Life -- he said -- is short . I 'm sure it 's `` fine '' ."],
+  ['They went to the U.S.A. last year', 'They went to the U.S.A. last year'],
+  ["It was 'LAN-party' time etc.", "It was 'LAN-party ' time etc ."],
+  ['  spaced   out  ', 'spaced out'],
+];
+
+describe('tokenizeLikeJfleg and detokenizePunctuation', () => {
+  it.each(natural)('tokenizes %j', (text, tokenized) => expect(tokenizeLikeJfleg(text)).toBe(tokenized));
+
+  it('detokenizes JFLEG lines (these are real test.src / test.ref0 lines)', () => {
+    expect(detokenizePunctuation('New and new technology has been introduced to the society .')).toBe(
+      'New and new technology has been introduced to the society.',
+    );
+    expect(detokenizePunctuation("we wo n't be able to live , ca n't we ?")).toBe("we won't be able to live, can't we?");
+    expect(detokenizePunctuation("they are `` rich . ''")).toBe('they are "rich."');
+    expect(detokenizePunctuation('a bank ( I borrowed ) .')).toBe('a bank (I borrowed).');
+    expect(detokenizePunctuation('communication etc. .')).toBe('communication etc..');
+    expect(tokenizeLikeJfleg('communication etc..')).toBe('communication etc. .');
+  });
+
+  it('pairs straight double quotes when the tokenized text has them', () => {
+    expect(detokenizePunctuation('It \'s called " ballast water " .')).toBe('It\'s called "ballast water".');
+  });
+});
+
+describe.skipIf(!existsSync(jflegDirectory))('round trip on the JFLEG data beside the checkout', () => {
+  // Measured 7444 of 7505 lines (99.19%) over test and dev, source and four references. The 61 exceptions
+  // are the data's own inconsistencies, not losses of the converters: 38 lines use straight " quotes where
+  // the convention is `` '', 16 have a period glued to a word ("car."), 3 have `etc .` mid-line where
+  // others keep `etc.`, and 4 glue punctuation between words ("this,but", "heat(energy)", "4:they").
+  it('detokenize then tokenize returns the original line for at least 99% of lines', () => {
+    let lines = 0;
+    let unchanged = 0;
+    for (const split of ['test', 'dev']) {
+      for (const file of ['src', 'ref0', 'ref1', 'ref2', 'ref3']) {
+        for (const line of splitFileLines(readFileSync(path.join(jflegDirectory, `${split}.${file}`), 'utf8'))) {
+          const original = line.trim().split(/\s+/).join(' ');
+          lines++;
+          if (tokenizeLikeJfleg(detokenizePunctuation(original)) === original) unchanged++;
+        }
+      }
+    }
+    expect(lines).toBe(7505);
+    expect(unchanged / lines).toBeGreaterThanOrEqual(0.99);
+  });
+});
