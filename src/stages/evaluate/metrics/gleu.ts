@@ -7,6 +7,7 @@
  * The script is Python 2 and its published figures (JFLEG README: source 40.54 test, 38.21 dev) come
  * from Python 2's `randint`, which draws differently from Python 3's: `pythonVersion` picks which.
  */
+import { checkAligned } from './check-aligned.js';
 import { MetricInputError } from './metric-input-error.js';
 import { clippedOverlap, countNgrams, type NgramCounts } from './ngrams.js';
 import { numpyMean, numpyStd } from './numpy-statistics.js';
@@ -103,14 +104,7 @@ function sentenceStatistics(
   hypotheses: readonly string[],
   pythonVersion: PythonVersion,
 ): GleuStatistics[][] {
-  if (references.length === 0) throw new MetricInputError('GLEU needs at least one reference set');
-  const mismatched = references.findIndex((set) => set.length !== sources.length);
-  if (hypotheses.length !== sources.length || mismatched >= 0) {
-    const referenceCounts = references.map((set) => set.length).join(', ');
-    throw new MetricInputError(
-      `GLEU inputs differ in length: ${sources.length} sources, ${hypotheses.length} hypotheses, references ${referenceCounts}`,
-    );
-  }
+  checkAligned('GLEU', hypotheses, references, sources);
   return hypotheses.map((hypothesis, sentence) => {
     const hypothesisTokens = splitLikePython(hypothesis, pythonVersion);
     const sourceTokens = splitLikePython(sources[sentence]!, pythonVersion);
