@@ -112,7 +112,13 @@ export const evaluateConfigSchema = z
       .default('none')
       .describe('jfleg: model output is PTB-tokenized like JFLEG before GLEU, sources and references are scored as written.'),
     seed: z.number().int().default(42).describe('Seeds pairwise order, samples and bootstrap.'),
-    bootstrap_samples: z.number().int().positive().default(1000),
+    bootstrap_samples: z.number().int().positive().default(1000).describe('Resamples for intervals of per-item scores (proportions, paired differences).'),
+    corpus_bootstrap_samples: z
+      .number()
+      .int()
+      .positive()
+      .default(200)
+      .describe('Resamples for corpus metrics recomputed on each resample (GLEU takes ~0.4 s per resample per model on 747 items).'),
     examples: z.number().int().nonnegative().default(20).describe('Example predictions shown in the report.'),
     verdict: verdictConfigSchema.default({ viable_max_drop: 5, marginal_max_drop: 10, min_speedup: 2 }),
   })

@@ -1,14 +1,12 @@
+import { normalizeForExactMatch } from './metrics/exact-match.js';
+
 /**
- * The comparison the judge pipeline and exact match use: Unicode-normalized (NFKC, curly quotes made
- * straight), whitespace collapsed and trimmed. Case and punctuation count: they are what a correction changes.
+ * The comparison of the judge pipeline, the pairwise tie rule and exact match: the metrics' exact-match
+ * normalization (NFKC, straight quotes, punctuation spacing, whitespace) but case-sensitive, since a
+ * correction may be exactly a change of case.
  */
 export function normalizeForMatch(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201C\u201D]/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return normalizeForExactMatch(text, { ignoreCase: false });
 }
 
 export function sameText(left: string, right: string): boolean {

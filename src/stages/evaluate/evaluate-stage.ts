@@ -1,0 +1,108 @@
+import { resolvePath, resolvePrompt } from '../../config/load.js';
+import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
+import { AbortedError, ConfigError } from '../../errors.js';
+import { evaluationReportSchema } from '../../report/evaluation-report-schema.js';
+import type { StageContext } from '../context.js';
+import { ensureDir } from '../run-paths.js';
+import { buildReport, STUDENT } from './build-report.js';
+import { resolveComparedModels } from './compared-model.js';
+import { evaluateConfigSchema, primaryMetricOf, type EvaluateConfig } from './evaluate-config.js';
+import { evaluationClient } from './evaluation-client.js';
+import { generatePredictions } from './generate-predictions.js';
+import { judgeAsker } from './judge-asker.js';
+import { DEFAULT_PAIRWISE_PROMPT, DEFAULT_VALIDITY_PROMPT } from './judge-prompts.js';
+import { judgePairwise } from './pairwise-judge.js';
+import type { PredictionRecord } from './prediction-record.js';
+import { readEvaluationData } from './read-evaluation-data.js';
+import { judgeAgainstReferences } from './reference-judge.js';
+import { writeReports } from './write-reports.js';
+import type { StudentResolver } from './student-resolver.js';
+
+export interface EvaluateFigures {
+  items: number;
+  models: string[];
+  primary_metric: string;
+  student: number | undefined;
+  teacher: number | undefined;
+  verdict: string;
+  judge_calls: number;
+  [key: string]: unknown;
+}
+
+const STAGE = 'evaluate';
+
+export function evaluateConfigOf(context: StageContext): EvaluateConfig {
+  const { task } = context;
+  if (task.config.evaluate === undefined) throw new ConfigError(`${task.file}: evaluate: the section is missing`, task.file, 'evaluate');
+  const parsed = evaluateConfigSchema.safeParse(task.config.evaluate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = ['evaluate', ...issue.path.map(String)].join('.');
+    throw new ConfigError(`${task.file}: ${key}: ${issue.message}`, task.file, key);
+  }
+  return parsed.data;
+}
+
+/**
+ * Asks every compared model about every evaluation item (one model at a time, at the configured concurrency,
+ * so latencies are measured under the same load), judges, scores, and writes `evaluate/predictions.jsonl`,
+ * `judgments.jsonl`, `report.json`, and the run's `report.md` and `report.html`.
+ */
+export async function runEvaluateStage(context: StageContext, resolver?: StudentResolver): Promise<EvaluateFigures> {
+  const { task, paths, signal } = context;
+  const config = evaluateConfigOf(context);
+  ensureDir(paths.evaluate.dir);
+  const items = await readEvaluationData(resolvePath(task, config.data.path), config.data);
+  const models = await resolveComparedModels(task, config, resolver);
+  const total = items.length * models.length;
+  let done = 0;
+  context.emit({ type: 'stage-started', stage: STAGE, total });
+
+  const predictions: Record<string, PredictionRecord[]> = {};
+  let retries = 0;
+  for (const model of models) {
+    const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
+    const progress = (): void => context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed: 0, retries: retries + modelRetries(), cost: 0 });
+    predictions[model.name] = (await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress })).predictions;
+    retries += modelRetries();
+    if (signal.aborted) throw new AbortedError('stopped during evaluation; answers so far are cached, run the same command again to continue');
+  }
+  writeJsonlAtomic(paths.evaluate.predictions, Object.values(predictions).flat());
+
+  const outputs = Object.fromEntries(Object.entries(predictions).map(([name, records]) => [name, records.map((record) => record.output)]));
+  let reference;
+  let pairwise;
+  if (config.judge) {
+    const judge = config.judge;
+    const { client } = await evaluationClient(context, judge.endpoint, judge.model, config.concurrency);
+    const ask = judgeAsker(client, judge, signal);
+    const common = { workers: config.concurrency, signal };
+    if (config.metrics.includes('reference_match_then_judge')) {
+      const template = resolvePrompt(task, judge.prompt, 'evaluate.judge.prompt') ?? DEFAULT_VALIDITY_PROMPT;
+      reference = await judgeAgainstReferences(items, outputs, ask, { ...common, template });
+    }
+    if (config.pairwise) {
+      const template = resolvePrompt(task, judge.pairwise_prompt, 'evaluate.judge.pairwise_prompt') ?? DEFAULT_PAIRWISE_PROMPT;
+      const { against, sample, both_orders: bothOrders } = config.pairwise;
+      pairwise = await judgePairwise(items, outputs, ask, { ...common, student: STUDENT, against, sample, bothOrders, seed: config.seed, template });
+    }
+    if (signal.aborted) throw new AbortedError('stopped while judging; verdicts so far are cached, run the same command again to continue');
+  }
+  writeJsonlAtomic(paths.evaluate.judgments, [...(reference?.judgments ?? []), ...(pairwise ?? [])]);
+
+  const built = buildReport({ config, items, models, predictions, reference, pairwise, prices: task.config.prices });
+  const report = evaluationReportSchema.parse(built.report);
+  writeJsonAtomic(paths.evaluate.report, report);
+  writeReports(context, { report, items, predictions, correct: built.correct, examples: config.examples });
+
+  const primary = primaryMetricOf(config);
+  return {
+    items: items.length,
+    models: models.map((model) => model.name),
+    primary_metric: primary,
+    student: report.models[STUDENT]?.metrics[primary]?.value,
+    teacher: report.models.teacher?.metrics[primary]?.value,
+    verdict: report.verdict.label,
+    judge_calls: report.judge_calls?.needed ?? 0,
+  };
+}
