@@ -5,7 +5,7 @@
  */
 import { checkAligned } from './check-aligned.js';
 import { countNgrams, type NgramCounts } from './ngrams.js';
-import { splitLikePython } from './python-whitespace.js';
+import { rstripLikePython, splitLikePython } from './python-whitespace.js';
 import { roundedExp, roundedLog } from './rounded-math.js';
 import { formatSignature } from './sacrebleu-signature.js';
 import { tokenize13a } from './tokenizer-13a.js';
@@ -51,7 +51,7 @@ export function corpusBleu(
   checkAligned('BLEU', hypotheses, references);
   const preprocess = (sentence: string): string[] => {
     const cased = options.lowercase ? sentence.toLowerCase() : sentence;
-    const trimmed = cased.replace(/\s+$/u, '');
+    const trimmed = rstripLikePython(cased);
     return splitLikePython(options.tokenize === 'none' ? trimmed : tokenize13a(trimmed), 3);
   };
 

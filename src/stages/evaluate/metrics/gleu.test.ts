@@ -50,6 +50,15 @@ describe('corpusGleu against the recorded output of gleu.py', () => {
     expect(printed).toEqual(recorded.sentences);
   });
 
+  it('honours other iteration counts', () => {
+    // gleu.py's --iter arrives as a string and breaks range(), so these came from Python 2.7.18 calling
+    // GLEU().run_iterations(num_iterations=N, per_sent=False) directly on the first recorded case.
+    const [first] = small.cases;
+    const run = (iterations: number) => corpusGleu(first!.sources, first!.references, first!.hypothesis, { iterations }).printed;
+    expect(run(1)).toEqual({ mean: '0.442507', std: '0.000000', ci95: '(nan,nan)' });
+    expect(run(50)).toEqual({ mean: '0.697311', std: '0.114220', ci95: '(0.473,0.921)' });
+  });
+
   it('defaults to 500 iterations and Python 2 sampling, and reports a null interval for zero spread', () => {
     const result = corpusGleu(['a b c d e'], [['a b c d e']], ['a b c d e']);
     expect(result).toMatchObject({ iterations: 500, pythonVersion: 2, mean: 1, std: 0, ci95: null, sentences: 1 });

@@ -23,19 +23,20 @@ const natural: [string, string][] = [
 describe('tokenizeLikeJfleg and detokenizePunctuation', () => {
   it.each(natural)('tokenizes %j', (text, tokenized) => expect(tokenizeLikeJfleg(text)).toBe(tokenized));
 
-  it('detokenizes JFLEG lines (these are real test.src / test.ref0 lines)', () => {
-    expect(detokenizePunctuation('New and new technology has been introduced to the society .')).toBe(
-      'New and new technology has been introduced to the society.',
+  // Invented lines in JFLEG's style (the corpus itself may not be copied here).
+  it('detokenizes JFLEG-style lines', () => {
+    expect(detokenizePunctuation('Old and old machines has been replaced in the factory .')).toBe(
+      'Old and old machines has been replaced in the factory.',
     );
-    expect(detokenizePunctuation("we wo n't be able to live , ca n't we ?")).toBe("we won't be able to live, can't we?");
-    expect(detokenizePunctuation("they are `` rich . ''")).toBe('they are "rich."');
-    expect(detokenizePunctuation('a bank ( I borrowed ) .')).toBe('a bank (I borrowed).');
-    expect(detokenizePunctuation('communication etc. .')).toBe('communication etc..');
-    expect(tokenizeLikeJfleg('communication etc..')).toBe('communication etc. .');
+    expect(detokenizePunctuation("we wo n't stay long , ca n't we ?")).toBe("we won't stay long, can't we?");
+    expect(detokenizePunctuation("they seem `` happy . ''")).toBe('they seem "happy."');
+    expect(detokenizePunctuation('a loan ( I paid it back ) .')).toBe('a loan (I paid it back).');
+    expect(detokenizePunctuation('books , pens etc. .')).toBe('books, pens etc..');
+    expect(tokenizeLikeJfleg('books, pens etc..')).toBe('books , pens etc. .');
   });
 
   it('pairs straight double quotes when the tokenized text has them', () => {
-    expect(detokenizePunctuation('It \'s called " ballast water " .')).toBe('It\'s called "ballast water".');
+    expect(detokenizePunctuation('It \'s named " blue water " .')).toBe('It\'s named "blue water".');
   });
 });
 
