@@ -82,8 +82,10 @@ evaluate:
     const runDir = `${directory.path()}/run`;
     const run = openRun({ configPath: config, runDir });
     let figures;
+    let ledger;
     try {
       figures = await runEvaluateStage(run.context, fixedStudent('fake', 'student-model'));
+      ledger = run.context.state.ledger();
     } finally {
       await run.close();
     }
@@ -145,6 +147,8 @@ evaluate:
     expect(judgments.filter((judgment) => judgment.kind === 'pairwise')).toHaveLength(20);
     expect(readFileSync(`${runDir}/report.html`, 'utf8')).toContain('marginal');
     expect(figures).toMatchObject({ items: 10, verdict: 'marginal', judge_calls: 6 });
+    expect(ledger.map((entry) => entry.purpose).sort()).toEqual(['evaluate base', 'evaluate baseline', 'evaluate judge', 'evaluate student', 'evaluate teacher']);
+    expect(ledger.find((entry) => entry.purpose === 'evaluate teacher')?.cost).toBeCloseTo(teacherCost / 100, 12);
 
     // A second run answers everything from the cache, keeping the recorded latencies.
     const requestsBefore = provider.state.requests.length;

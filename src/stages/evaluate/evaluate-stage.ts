@@ -1,6 +1,8 @@
 import { resolvePath, resolvePrompt } from '../../config/load.js';
 import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, ConfigError } from '../../errors.js';
+import { costOf, priceFor } from '../../llm/pricing.js';
+import type { Usage } from '../../llm/protocol.js';
 import { evaluationReportSchema } from '../../report/evaluation-report-schema.js';
 import type { StageContext } from '../context.js';
 import { ensureDir } from '../run-paths.js';
@@ -30,6 +32,15 @@ export interface EvaluateFigures {
 }
 
 const STAGE = 'evaluate';
+
+const sum = <T>(rows: readonly T[], pick: (row: T) => number): number => rows.reduce((total, row) => total + pick(row), 0);
+
+/** What the stage paid for (cached answers cost nothing again) goes to the run's ledger. */
+function recordSpending(context: StageContext, purpose: string, model: string, usage: Usage): void {
+  if (usage.prompt_tokens === 0 && usage.completion_tokens === 0) return;
+  const cost = costOf(usage, priceFor(context.task.config.prices, model));
+  context.state.record({ stage: STAGE, purpose, model, promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cost });
+}
 
 export function evaluateConfigOf(context: StageContext): EvaluateConfig {
   const { task } = context;
@@ -65,6 +76,8 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
     const progress = (): void => context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed: 0, retries: retries + modelRetries(), cost: 0 });
     predictions[model.name] = (await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress })).predictions;
     retries += modelRetries();
+    const paid = predictions[model.name]!.filter((record) => !record.cached);
+    recordSpending(context, `evaluate ${model.name}`, model.model, { prompt_tokens: sum(paid, (record) => record.prompt_tokens), completion_tokens: sum(paid, (record) => record.completion_tokens) });
     if (signal.aborted) throw new AbortedError('stopped during evaluation; answers so far are cached, run the same command again to continue');
   }
   writeJsonlAtomic(paths.evaluate.predictions, Object.values(predictions).flat());
@@ -75,7 +88,8 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   if (config.judge) {
     const judge = config.judge;
     const { client } = await evaluationClient(context, judge.endpoint, judge.model, config.concurrency);
-    const ask = judgeAsker(client, judge, signal);
+    const spent = { prompt_tokens: 0, completion_tokens: 0 };
+    const ask = judgeAsker(client, judge, signal, spent);
     const common = { workers: config.concurrency, signal };
     if (config.metrics.includes('reference_match_then_judge')) {
       const template = resolvePrompt(task, judge.prompt, 'evaluate.judge.prompt') ?? DEFAULT_VALIDITY_PROMPT;
@@ -86,6 +100,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
       const { against, sample, both_orders: bothOrders } = config.pairwise;
       pairwise = await judgePairwise(items, outputs, ask, { ...common, student: STUDENT, against, sample, bothOrders, seed: config.seed, template });
     }
+    recordSpending(context, 'evaluate judge', judge.model, spent);
     if (signal.aborted) throw new AbortedError('stopped while judging; verdicts so far are cached, run the same command again to continue');
   }
   writeJsonlAtomic(paths.evaluate.judgments, [...(reference?.judgments ?? []), ...(pairwise ?? [])]);
