@@ -4,3 +4,8 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => ENTITIES[character]!);
 }
+
+/** Text made inert as element content only (no tag can open); quotes stay readable. For Markdown. */
+export function escapeHtmlContent(text: string): string {
+  return text.replace(/[&<>]/g, (character) => ENTITIES[character]!);
+}

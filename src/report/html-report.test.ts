@@ -54,5 +54,6 @@ describe('renderMarkdown', () => {
     expect(markdown).not.toContain('<b>');
     expect(markdown).toContain('a\\|b &lt;b&gt;bold&lt;/b&gt;');
     expect(markdown).toContain('~~fix~~ **fixed**');
+    expect(renderMarkdown(content("the teacher's"))).toContain("the teacher's");
   });
 });

@@ -1,10 +1,10 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtmlContent } from './escape-html.js';
 import { comparisonLines, resultsTable, summaryLines, type ReportContent } from './report-content.js';
 import { wordDiff } from './word-diff.js';
 
 /** Text safe inside a Markdown table cell, and inert where Markdown is rendered to HTML. */
 function cell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeHtmlContent(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 function table(header: string[], rows: string[][]): string[] {
