@@ -20,7 +20,7 @@ export function latencyChart(rows: LatencyRow[]): string {
   const x = linearScale(0, maximum, left, right);
   const body: string[] = [svgText(left, 16, 'Latency per request (ms): ticks = requests, box = p50–p95, bar = p99', 'font-weight="600"')];
   for (const tick of [0, maximum / 2, maximum]) {
-    body.push(svgLine(x(tick), 24, x(tick), height - 14, '#e5e7eb'), svgText(x(tick), height - 2, number(tick), 'text-anchor="middle" fill="#6b7280"'));
+    body.push(svgLine(x(tick), 24, x(tick), height - 14, '#e5e7eb'), svgText(x(tick), height - 2, tick.toFixed(0), 'text-anchor="middle" fill="#6b7280"'));
   }
   rows.forEach((row, index) => {
     const y = 40 + index * rowHeight;

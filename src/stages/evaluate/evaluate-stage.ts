@@ -74,7 +74,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   for (const model of models) {
     const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
     const progress = (): void => context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed: 0, retries: retries + modelRetries(), cost: 0 });
-    predictions[model.name] = (await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress })).predictions;
+    predictions[model.name] = await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress });
     retries += modelRetries();
     const paid = predictions[model.name]!.filter((record) => !record.cached);
     recordSpending(context, `evaluate ${model.name}`, model.model, { prompt_tokens: sum(paid, (record) => record.prompt_tokens), completion_tokens: sum(paid, (record) => record.completion_tokens) });

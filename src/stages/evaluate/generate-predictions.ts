@@ -22,12 +22,6 @@ export function predictionParameters(model: ComparedModel, item: EvaluationItem)
   };
 }
 
-export interface PredictionRun {
-  predictions: PredictionRecord[];
-  /** Wall time of the whole run for this model, in ms (meaningful for throughput only when nothing was cached). */
-  wallMs: number;
-}
-
 /**
  * Asks one model about every item through the ModelClient (cache, retries, concurrency). Reasoning is split
  * off; a request that fails for good becomes a row with an empty output and its error (scored as wrong).
@@ -37,9 +31,8 @@ export async function generatePredictions(
   items: readonly EvaluationItem[],
   client: ModelClient,
   options: { workers: number; signal: AbortSignal; onDone?: () => void },
-): Promise<PredictionRun> {
+): Promise<PredictionRecord[]> {
   const predictions = new Array<PredictionRecord>(items.length);
-  const started = performance.now();
   await forEachWithWorkers(items, options.workers, options.signal, async (item, index) => {
     const base = { id: item.id, model: model.name, model_id: model.model };
     try {
@@ -58,5 +51,5 @@ export async function generatePredictions(
     }
     options.onDone?.();
   });
-  return { predictions: [...predictions].filter((prediction) => prediction !== undefined), wallMs: performance.now() - started };
+  return [...predictions].filter((prediction) => prediction !== undefined);
 }
