@@ -94,11 +94,14 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
     if (config.metrics.includes('reference_match_then_judge')) {
       const template = resolvePrompt(task, judge.prompt, 'evaluate.judge.prompt') ?? DEFAULT_VALIDITY_PROMPT;
       reference = await judgeAgainstReferences(items, outputs, ask, { ...common, template });
+      const calls = reference.judgeCalls;
+      context.emit({ type: 'log', stage: STAGE, level: 'info', message: `reference judge: ${calls.needed} pairs judged, ${calls.saved} predictions settled without a call, ${reference.unparsable.length} unparsable` });
     }
     if (config.pairwise) {
       const template = resolvePrompt(task, judge.pairwise_prompt, 'evaluate.judge.pairwise_prompt') ?? DEFAULT_PAIRWISE_PROMPT;
       const { against, sample, both_orders: bothOrders } = config.pairwise;
       pairwise = await judgePairwise(items, outputs, ask, { ...common, student: STUDENT, against, sample, bothOrders, seed: config.seed, template });
+      context.emit({ type: 'log', stage: STAGE, level: 'info', message: `pairwise judge: ${pairwise.length} comparisons of ${STUDENT} with ${against}` });
     }
     recordSpending(context, 'evaluate judge', judge.model, spent);
     if (signal.aborted) throw new AbortedError('stopped while judging; verdicts so far are cached, run the same command again to continue');
