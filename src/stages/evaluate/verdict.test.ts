@@ -19,6 +19,8 @@ describe('decideVerdict', () => {
 
   it('gives the numbers behind the label', () => {
     expect(decideVerdict({ metric: 'gleu', teacher: 0.6, student: 0.57, speedup: 3.5 }, rule).reason).toBe('gleu 57.0 vs teacher 60.0 (drop 3.0 points) ≤ 5 and speed-up 3.50× (p50 latency) ≥ 2×');
+    expect(decideVerdict({ metric: 'gleu', teacher: 0.6, student: 0.6, speedup: 1.5 }, rule).reason).toBe('gleu 60.0 vs teacher 60.0 (drop 0.0 points) ≤ 5, but speed-up 1.50× (p50 latency), below 2×');
+    expect(decideVerdict({ metric: 'gleu', teacher: 0.6, student: 0.52, speedup: 3 }, rule).reason).toBe('gleu 52.0 vs teacher 60.0 (drop 8.0 points) > 5 but ≤ 10; speed-up 3.00× (p50 latency)');
     expect(decideVerdict({ metric: 'gleu', teacher: 0.6, student: 0.4, speedup: 3 }, rule).reason).toBe('gleu 40.0 vs teacher 60.0 (drop 20.0 points) > 10; speed-up 3.00× (p50 latency)');
   });
 });

@@ -30,8 +30,11 @@ export function decideVerdict(inputs: VerdictInputs, rule: VerdictConfig): Verdi
     return { label: 'viable', reason: `${quality} ≤ ${rule.viable_max_drop} and ${speed} ≥ ${rule.min_speedup}×` };
   }
   if (drop <= rule.marginal_max_drop) {
-    const why = drop <= rule.viable_max_drop ? `${speed}, below ${rule.min_speedup}×` : `${quality} > ${rule.viable_max_drop} but ≤ ${rule.marginal_max_drop}; ${speed}`;
-    return { label: 'marginal', reason: drop <= rule.viable_max_drop ? `${quality} ≤ ${rule.viable_max_drop}, but ${why}` : why };
+    const reason =
+      drop <= rule.viable_max_drop
+        ? `${quality} ≤ ${rule.viable_max_drop}, but ${speed}, below ${rule.min_speedup}×`
+        : `${quality} > ${rule.viable_max_drop} but ≤ ${rule.marginal_max_drop}; ${speed}`;
+    return { label: 'marginal', reason };
   }
   return { label: 'not ready', reason: `${quality} > ${rule.marginal_max_drop}; ${speed}` };
 }
