@@ -72,6 +72,7 @@ export const errorAnalysisSchema = z.object({
   inherited: z.number().int(),
   compression: z.number().int(),
   student_only_correct: z.number().int(),
+  ids: z.object({ inherited: z.array(z.string()), compression: z.array(z.string()), student_only_correct: z.array(z.string()) }),
 });
 
 export const stratumSchema = z.object({ n: z.number().int(), metrics: z.record(z.string(), z.record(z.string(), z.number())) });

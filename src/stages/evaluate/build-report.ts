@@ -2,7 +2,7 @@ import { priceFor, type PriceTable } from '../../llm/pricing.js';
 import type { EvaluationReport } from '../../report/evaluation-report-schema.js';
 import type { ComparedModel } from './compared-model.js';
 import { classifyStudentErrors } from './error-analysis.js';
-import { primaryMetricOf, type EvaluateConfig } from './evaluate-config.js';
+import { primaryMetricOf, STUDENT, TEACHER, type EvaluateConfig } from './evaluate-config.js';
 import type { EvaluationItem } from './evaluation-item.js';
 import type { PairwiseJudgment } from './judgment-record.js';
 import { latencyNotes, promptLengthNote } from './report-notes.js';
@@ -15,8 +15,6 @@ import { servingFigures, speedups, type ServingFigures } from './latency-cost.js
 import { stratify } from './strata.js';
 import { decideVerdict } from './verdict.js';
 
-export const STUDENT = 'student';
-export const TEACHER = 'teacher';
 const ITEM_LEVEL_METRICS = ['reference_match_then_judge', 'exact_match', 'accuracy'];
 
 export interface ReportInputs {
@@ -82,7 +80,7 @@ export function buildReport(inputs: ReportInputs): BuiltReport {
       judge_calls: inputs.reference ? { ...inputs.reference.judgeCalls } : null,
       unparsable_verdicts: inputs.reference?.unparsable ?? [],
       pairwise: inputs.pairwise && config.pairwise ? summarizePairwise(config.pairwise.against, inputs.pairwise) : null,
-      error_analysis: errors && basis ? { basis, student_errors: errors.student_errors, inherited: errors.inherited, compression: errors.compression, student_only_correct: errors.student_only_correct } : null,
+      error_analysis: errors && basis ? { basis, ...errors } : null,
       strata: stratify(items, config.data.stratify, metrics),
       verdict,
       notes: [...promptLengthNote(serving, models), ...latencyNotes(serving)],

@@ -134,6 +134,10 @@ export const evaluateConfigSchema = z
   .describe('Evaluation: does the student do the teacher\'s job?');
 export type EvaluateConfig = z.infer<typeof evaluateConfigSchema>;
 
+/** The model under evaluation, and the one whose job it should do: names under `models`. */
+export const STUDENT = 'student';
+export const TEACHER = 'teacher';
+
 export function primaryMetricOf(config: EvaluateConfig): MetricName {
   return config.primary_metric ?? config.metrics[0]!;
 }

@@ -106,7 +106,10 @@ evaluate:
     const versusTeacher = report.comparisons.find((comparison) => comparison.metric === 'reference_match_then_judge' && comparison.against === 'teacher')!;
     expect(versusTeacher.difference).toBeCloseTo(-0.1, 10);
     expect(versusTeacher.mcnemar).toMatchObject({ only_model: 0, only_against: 1 });
-    expect(report.error_analysis).toEqual({ basis: 'reference_match_then_judge', student_errors: 1, inherited: 0, compression: 1, student_only_correct: 0 });
+    expect(report.error_analysis).toEqual({
+      basis: 'reference_match_then_judge', student_errors: 1, inherited: 0, compression: 1, student_only_correct: 0,
+      ids: { inherited: [], compression: ['item-9'], student_only_correct: [] },
+    });
     // 8 identical answers are ties without a call; the judge prefers the teacher on 8 and 9, in both orders.
     expect(report.pairwise).toMatchObject({ against: 'teacher', n: 10, wins: 0, ties: 8, losses: 2, position_bias: { pairs: 2, consistent: 2 } });
     expect(report.pairwise!.position_bias.first_position_rate!.value).toBe(0.5);

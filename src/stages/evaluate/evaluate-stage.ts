@@ -6,9 +6,9 @@ import type { Usage } from '../../llm/protocol.js';
 import { evaluationReportSchema } from '../../report/evaluation-report-schema.js';
 import type { StageContext } from '../context.js';
 import { ensureDir } from '../run-paths.js';
-import { buildReport, STUDENT } from './build-report.js';
+import { buildReport } from './build-report.js';
 import { resolveComparedModels } from './compared-model.js';
-import { evaluateConfigSchema, primaryMetricOf, type EvaluateConfig } from './evaluate-config.js';
+import { evaluateConfigSchema, primaryMetricOf, STUDENT, TEACHER, type EvaluateConfig } from './evaluate-config.js';
 import { evaluationClient } from './evaluation-client.js';
 import { generatePredictions } from './generate-predictions.js';
 import { judgeAsker } from './judge-asker.js';
@@ -119,7 +119,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
     models: models.map((model) => model.name),
     primary_metric: primary,
     student: report.models[STUDENT]?.metrics[primary]?.value,
-    teacher: report.models.teacher?.metrics[primary]?.value,
+    teacher: report.models[TEACHER]?.metrics[primary]?.value,
     verdict: report.verdict.label,
     judge_calls: report.judge_calls?.needed ?? 0,
   };

@@ -1,11 +1,12 @@
 import type { ComparedModel } from './compared-model.js';
+import { STUDENT, TEACHER } from './evaluate-config.js';
 import type { ServingFigures } from './latency-cost.js';
 
 /** The student's prompt is usually shorter than the teacher's (no few-shot examples): say so beside the costs. */
 export function promptLengthNote(serving: Record<string, ServingFigures>, models: readonly ComparedModel[]): string[] {
-  const student = serving.student?.tokens_per_request.prompt;
-  const teacherModel = models.find((model) => model.name === 'teacher');
-  const teacher = serving.teacher?.tokens_per_request.prompt;
+  const student = serving[STUDENT]?.tokens_per_request.prompt;
+  const teacherModel = models.find((model) => model.name === TEACHER);
+  const teacher = serving[TEACHER]?.tokens_per_request.prompt;
   if (student === undefined || teacher === undefined || teacherModel === undefined || teacher === 0) return [];
   const examples = teacherModel.prompt.fewShot?.length ?? 0;
   const shots = examples > 0 ? ` with ${examples} few-shot examples` : '';

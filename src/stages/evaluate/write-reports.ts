@@ -5,6 +5,7 @@ import { renderHtml } from '../../report/html-report.js';
 import { renderMarkdown } from '../../report/markdown-report.js';
 import type { ReportContent, ReportExample } from '../../report/report-content.js';
 import type { StageContext } from '../context.js';
+import { STUDENT, TEACHER } from './evaluate-config.js';
 import type { EvaluationItem } from './evaluation-item.js';
 import type { PredictionRecord } from './prediction-record.js';
 
@@ -18,8 +19,8 @@ export interface ReportMaterial {
 
 /** Examples for the report: the student's errors first (those the teacher got right before the rest), then the others. */
 export function pickExamples(material: ReportMaterial): ReportExample[] {
-  const student = material.correct?.student;
-  const teacher = material.correct?.teacher;
+  const student = material.correct?.[STUDENT];
+  const teacher = material.correct?.[TEACHER];
   const rank = (index: number): number => (student === undefined ? 0 : student[index] ? 2 : teacher?.[index] ? 0 : 1);
   const order = material.items.map((_, index) => index).sort((left, right) => rank(left) - rank(right) || left - right);
   return order.slice(0, material.examples).map((index) => {
