@@ -1,5 +1,6 @@
+import { parseBatchInput, type BatchInputError, type InputLine } from './batch-input.js';
 import { buildCompletion, validateChatRequest } from './chat.js';
-import { cursorPage, HttpError, jsonObjectBody, notFound, requiredString, sendJson } from './http.js';
+import { cursorPage, findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { hashString, shuffled } from './seeded-random.js';
 import { StatusProgression, type PollsPerStatus } from './status-progression.js';
@@ -39,7 +40,7 @@ export interface BatchObject {
   id: string;
   object: 'batch';
   endpoint: string;
-  errors: { object: 'list'; data: Array<{ code: string; message: string; param: string | null; line: number | null }> } | null;
+  errors: { object: 'list'; data: BatchInputError[] } | null;
   input_file_id: string;
   completion_window: string;
   status: string;
@@ -69,11 +70,6 @@ export interface BatchRecord {
   cancelledWhileRunning: boolean;
 }
 
-interface InputLine {
-  custom_id: string;
-  body: unknown;
-}
-
 const flows = {
   openai: { completed: ['validating', 'in_progress', 'finalizing', 'completed'], expired: ['validating', 'in_progress', 'expired'] },
   nebius: { completed: ['validating', 'validated', 'running', 'done'], expired: ['validating', 'validated', 'running', 'expired'] },
@@ -91,39 +87,6 @@ const timestampField: Record<string, keyof BatchObject> = {
   cancelling: 'cancelling_at',
   cancelled: 'cancelled_at',
 };
-
-/** Parse and check the input file; the errors list is what a failed batch reports. */
-function parseInput(content: string, endpoint: string): { lines: InputLine[]; errors: NonNullable<BatchObject['errors']>['data'] } {
-  const lines: InputLine[] = [];
-  const errors: NonNullable<BatchObject['errors']>['data'] = [];
-  const seen = new Set<string>();
-  content.split('\n').forEach((text, index) => {
-    if (text.trim() === '') return;
-    const line = index + 1;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      errors.push({ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', param: null, line });
-      return;
-    }
-    const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-    if (typeof record.custom_id !== 'string') {
-      errors.push({ code: 'missing_required_parameter', message: "Missing required parameter: 'custom_id'.", param: 'custom_id', line });
-    } else if (seen.has(record.custom_id)) {
-      errors.push({ code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate of another request.', param: 'custom_id', line });
-    } else if (record.method !== 'POST') {
-      errors.push({ code: 'invalid_request', message: "The 'method' of this line must be 'POST'.", param: 'method', line });
-    } else if (record.url !== endpoint) {
-      errors.push({ code: 'mismatched_endpoint', message: `The 'url' of this line does not match the batch endpoint '${endpoint}'.`, param: 'url', line });
-    } else {
-      seen.add(record.custom_id);
-      lines.push({ custom_id: record.custom_id, body: record.body });
-    }
-  });
-  if (lines.length === 0 && errors.length === 0) errors.push({ code: 'empty_file', message: 'The input file is empty.', param: null, line: null });
-  return { lines, errors };
-}
 
 export function batchRoutes(runtime: ProviderRuntime): Route[] {
   const { state } = runtime;
@@ -196,11 +159,6 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
     }
   }
 
-  function requireBatch(id: string): BatchRecord {
-    const record = state.batches.get(id);
-    if (record === undefined) throw notFound('batch', id);
-    return record;
-  }
 
   return [
     {
@@ -226,7 +184,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
         }
         const behaviour = runtime.behaviour();
         const options = behaviour.batch;
-        const { lines, errors } = parseInput(input.content.toString('utf8'), endpoint);
+        const { lines, errors } = parseBatchInput(input.content.toString('utf8'), endpoint);
         const outcome = errors.length > 0 ? 'failed' : options.outcome;
         const statuses = outcome === 'failed' ? ['validating', 'failed'] : flows[behaviour.batchStatusFlow][outcome];
         const createdAt = unixSeconds();
@@ -280,7 +238,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/batches\/([^/]+)$/,
       async handle(ctx, [id = '']) {
-        const record = requireBatch(id);
+        const record = findOr404(state.batches, id, 'batch');
         await enter(record, record.progression.poll());
         sendJson(ctx, 200, record.object);
       },
@@ -289,7 +247,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
       method: 'POST',
       pattern: /^\/v1\/batches\/([^/]+)\/cancel$/,
       async handle(ctx, [id = '']) {
-        const record = requireBatch(id);
+        const record = findOr404(state.batches, id, 'batch');
         if (record.progression.isTerminal || record.object.status === 'cancelling') {
           throw new HttpError(409, `Cannot cancel a batch with status '${record.object.status}'.`, 'invalid_request_error', null);
         }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HttpError } from './http.js';
 import { startFakeProvider, type FakeProvider } from './server.js';
 import { countTokens, truncateToTokens } from './tokens.js';
 import { json, postJson } from './test-helpers.js';
@@ -67,6 +68,17 @@ describe('chat completions', () => {
     expect((await json(unknownRoute)).error.message).toBe('Invalid URL (GET /v1/nothing)');
   });
 
+  it('answers with the error an answer function throws', async () => {
+    provider = await startFakeProvider({
+      answer: () => {
+        throw new HttpError(400, 'This model has a maximum context length of 10 tokens.', 'invalid_request_error', 'context_length_exceeded', 'messages');
+      },
+    });
+    const response = await postJson(`${provider.url}/chat/completions`, request('x'));
+    expect(response.status).toBe(400);
+    expect((await json(response)).error.code).toBe('context_length_exceeded');
+  });
+
   it('requires the bearer key when one is configured', async () => {
     provider = await startFakeProvider({ apiKey: 'sk-test' });
     const denied = await postJson(`${provider.url}/chat/completions`, request('x'));
@@ -76,8 +88,9 @@ describe('chat completions', () => {
     expect(allowed.status).toBe(200);
   });
 
-  it('refuses unknown models only when a model list is configured', async () => {
+  it('refuses unknown models only when a model list is configured, and lists the models', async () => {
     provider = await startFakeProvider({ models: ['teacher-1'] });
+    expect(await json(fetch(`${provider.url}/models`))).toEqual({ object: 'list', data: [{ id: 'teacher-1', object: 'model', created: 0, owned_by: 'fake-provider' }] });
     expect((await postJson(`${provider.url}/chat/completions`, request('x'))).status).toBe(200);
     const other = await postJson(`${provider.url}/chat/completions`, { ...request('x'), model: 'nope' });
     expect(other.status).toBe(404);

@@ -163,6 +163,15 @@ export function chatRoutes(runtime: ProviderRuntime): Route[] {
 
   return [
     {
+      // The models chat completions accept: the configured list (or none when any is accepted) plus fine-tuned ones.
+      method: 'GET',
+      pattern: /^\/v1\/models$/,
+      handle(ctx) {
+        const names = [...(runtime.behaviour().models ?? []), ...runtime.state.servedModels];
+        sendJson(ctx, 200, { object: 'list', data: [...new Set(names)].map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-provider' })) });
+      },
+    },
+    {
       method: 'POST',
       pattern: /^\/v1\/chat\/completions$/,
       async handle(ctx) {

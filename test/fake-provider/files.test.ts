@@ -56,4 +56,15 @@ describe('files', () => {
     const withoutFile = await fetch(`${provider.url}/files`, { method: 'POST', body: noFile });
     expect((await json(withoutFile)).error.param).toBe('file');
   });
+
+  it("takes Together's /files/upload with file_name and answers with its extra fields", async () => {
+    provider = await startFakeProvider();
+    const form = new FormData();
+    form.append('purpose', 'fine-tune');
+    form.append('file_name', 'train.jsonl');
+    form.append('file', new Blob(['{"messages":[]}\n{"messages":[]}\n']), 'ignored.jsonl');
+    const uploaded = await json(fetch(`${provider.url}/files/upload`, { method: 'POST', body: form }));
+    expect(uploaded).toEqual({ id: expect.stringMatching(/^file-/), object: 'file', created_at: expect.any(Number), filename: 'train.jsonl', bytes: 32, purpose: 'fine-tune', Processed: true, FileType: 'jsonl', LineCount: 2 });
+    expect((await json(fetch(`${provider.url}/files/${uploaded.id}`))).purpose).toBe('fine-tune');
+  });
 });

@@ -1,6 +1,6 @@
-import { HttpError, notFound, sendBytes, sendJson } from './http.js';
+import { findOr404, HttpError, sendBytes, sendJson, type RequestContext } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
-import { parseMultipart } from './multipart.js';
+import { parseMultipart, type MultipartFile } from './multipart.js';
 import type { Route } from './types.js';
 
 /** OpenAI's file object. */
@@ -22,6 +22,25 @@ export interface StoredFile {
 
 /** Purposes a client may upload with (OpenAI's list); output purposes are set by the server only. */
 const uploadPurposes = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']);
+/** Together's `FilePurpose` enum (docs.together.ai "Upload a file"). */
+const togetherPurposes = new Set(['fine-tune', 'eval', 'eval-sample', 'eval-output', 'eval-summary', 'batch-generated', 'batch-api']);
+
+/** The multipart form of an upload, with its purpose checked against `allowed` and its file part required. */
+function uploadForm(ctx: RequestContext, allowed: ReadonlySet<string>): { purpose: string; fields: Record<string, string>; file: MultipartFile } {
+  const form = parseMultipart(ctx.rawBody, ctx.req.headers['content-type']);
+  const purpose = form.fields.purpose;
+  if (purpose === undefined || purpose === '') {
+    throw new HttpError(400, "Missing required parameter: 'purpose'.", 'invalid_request_error', 'missing_required_parameter', 'purpose');
+  }
+  if (!allowed.has(purpose)) {
+    throw new HttpError(400, `'${purpose}' is not one of ${[...allowed].map((p) => `'${p}'`).join(', ')} - 'purpose'`, 'invalid_request_error', null, 'purpose');
+  }
+  const file = form.files.file;
+  if (file === undefined) {
+    throw new HttpError(400, "Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file');
+  }
+  return { purpose, fields: form.fields, file };
+}
 
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
@@ -47,9 +66,7 @@ export class FileStore {
 
   /** The file, or a 404 like the API's. */
   require(id: string): StoredFile {
-    const file = this.files.get(id);
-    if (file === undefined) throw notFound('file', id);
-    return file;
+    return findOr404(this.files, id, 'file');
   }
 
   delete(id: string): boolean {
@@ -67,19 +84,19 @@ export function fileRoutes(files: FileStore): Route[] {
       method: 'POST',
       pattern: /^\/v1\/files$/,
       handle(ctx) {
-        const form = parseMultipart(ctx.rawBody, ctx.req.headers['content-type']);
-        const purpose = form.fields.purpose;
-        if (purpose === undefined || purpose === '') {
-          throw new HttpError(400, "Missing required parameter: 'purpose'.", 'invalid_request_error', 'missing_required_parameter', 'purpose');
-        }
-        if (!uploadPurposes.has(purpose)) {
-          throw new HttpError(400, `'${purpose}' is not one of ${[...uploadPurposes].map((p) => `'${p}'`).join(', ')} - 'purpose'`, 'invalid_request_error', null, 'purpose');
-        }
-        const file = form.files.file;
-        if (file === undefined) {
-          throw new HttpError(400, "Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file');
-        }
+        const { purpose, file } = uploadForm(ctx, uploadPurposes);
         sendJson(ctx, 200, files.create(file.filename, purpose, file.data));
+      },
+    },
+    {
+      // Together's upload: `file_name` names the file; the answer adds `Processed`, `FileType`, `LineCount`.
+      method: 'POST',
+      pattern: /^\/v1\/files\/upload$/,
+      handle(ctx) {
+        const { purpose, fields, file } = uploadForm(ctx, togetherPurposes);
+        const object = files.create(fields.file_name ?? file.filename, purpose, file.data);
+        const lineCount = file.data.toString('utf8').split('\n').filter((line) => line.trim() !== '').length;
+        sendJson(ctx, 200, { id: object.id, object: 'file', created_at: object.created_at, filename: object.filename, bytes: object.bytes, purpose, Processed: true, FileType: fields.file_type ?? 'jsonl', LineCount: lineCount });
       },
     },
     {

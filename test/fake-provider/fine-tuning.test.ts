@@ -88,6 +88,12 @@ describe('fine-tuning, OpenAI flavour', () => {
     await pollStatuses(`${provider!.url}/fine_tuning/jobs/${second.id}`, finished);
     const checkpoints = await json(fetch(`${provider!.url}/fine_tuning/jobs/${second.id}/checkpoints`));
     expect(checkpoints.data.map((checkpoint: { metrics: { valid_loss: number } }) => checkpoint.metrics.valid_loss)).toEqual([1, 2]);
+
+    provider!.setBehaviour({ fineTuning: { keepLastCheckpoints: 3 } });
+    const long = await json(postJson(`${provider!.url}/fine_tuning/jobs`, { model: 'm', training_file: files.training, hyperparameters: { n_epochs: 5 } }));
+    await pollStatuses(`${provider!.url}/fine_tuning/jobs/${long.id}`, finished);
+    const kept = await json(fetch(`${provider!.url}/fine_tuning/jobs/${long.id}/checkpoints`));
+    expect(kept.data.map((checkpoint: { step_number: number }) => checkpoint.step_number)).toEqual([50, 40, 30]);
   });
 
   it('fails while validating a training file that is not JSONL of messages, and 400s on a missing file', async () => {

@@ -1,4 +1,4 @@
-import { cursorPage, HttpError, jsonObjectBody, notFound, requiredString, sendJson } from './http.js';
+import { cursorPage, findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { hashString } from './seeded-random.js';
 import { loraAdapterConfig, loraSafetensors } from './safetensors.js';
@@ -22,6 +22,8 @@ export interface FineTuningOptions {
   losses: LossCurve;
   /** Epochs when the request leaves `n_epochs` out or `auto`. */
   defaultEpochs: number;
+  /** Keep only the newest N checkpoints (OpenAI documents keeping the last 3 epochs); default: one per epoch, all kept. */
+  keepLastCheckpoints?: number;
 }
 
 export const defaultFineTuningOptions: FineTuningOptions = {
@@ -135,6 +137,7 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       record.checkpoints.unshift(checkpoint);
       addEvent(record, `Checkpoint created at step ${step}`);
     }
+    if (record.options.keepLastCheckpoints !== undefined) record.checkpoints.splice(record.options.keepLastCheckpoints);
     job.result_files = [state.files.create('step_metrics.csv', 'fine-tune-results', Buffer.from(`${csv.join('\n')}\n`)).id];
     job.trained_tokens = training.tokens * nEpochs;
     if (record.flavor === 'openai') {
@@ -153,9 +156,11 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       job.status = status;
       if (status === 'queued') addEvent(record, 'Files validated, moving job to queued state');
       if (status === 'running') {
+        // OpenAI echoes "auto" until the job runs, then the resolved values.
         const hyperparameters = job.hyperparameters as Record<string, unknown>;
-        for (const [key, value] of Object.entries(hyperparameters)) if (value === 'auto') hyperparameters[key] = key === 'n_epochs' ? record.options.defaultEpochs : key === 'batch_size' ? record.batchSize : 1.8;
-        if ('training' in record && !('problem' in record.training) && record.flavor === 'nebius') job.total_steps = epochs(record) * Math.ceil(record.training.lines / record.batchSize);
+        const resolved: Record<string, unknown> = { n_epochs: record.options.defaultEpochs, batch_size: record.batchSize, learning_rate_multiplier: 1.8 };
+        for (const [key, value] of Object.entries(hyperparameters)) if (value === 'auto') hyperparameters[key] = resolved[key];
+        if (record.flavor === 'nebius' && !('problem' in record.training)) job.total_steps = epochs(record) * Math.ceil(record.training.lines / record.batchSize);
         addEvent(record, 'Fine-tuning job started');
       }
       if (status === 'succeeded' && !('problem' in record.training)) finish(record, record.training);
@@ -171,11 +176,6 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
     }
   }
 
-  function requireJob(id: string): FineTuningJobRecord {
-    const record = state.fineTuningJobs.get(id);
-    if (record === undefined) throw notFound('fine-tuning job', id);
-    return record;
-  }
 
   return [
     {
@@ -238,7 +238,7 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/fine_tuning\/jobs\/([^/]+)$/,
       handle(ctx, [id = '']) {
-        const record = requireJob(id);
+        const record = findOr404(state.fineTuningJobs, id, 'fine-tuning job');
         enter(record, record.progression.poll());
         sendJson(ctx, 200, record.object);
       },
@@ -247,21 +247,21 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/fine_tuning\/jobs\/([^/]+)\/events$/,
       handle(ctx, [id = '']) {
-        sendJson(ctx, 200, cursorPage(requireJob(id).events, ctx.query, 20));
+        sendJson(ctx, 200, cursorPage(findOr404(state.fineTuningJobs, id, 'fine-tuning job').events, ctx.query, 20));
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/fine_tuning\/jobs\/([^/]+)\/checkpoints$/,
       handle(ctx, [id = '']) {
-        sendJson(ctx, 200, cursorPage(requireJob(id).checkpoints, ctx.query, 10));
+        sendJson(ctx, 200, cursorPage(findOr404(state.fineTuningJobs, id, 'fine-tuning job').checkpoints, ctx.query, 10));
       },
     },
     {
       method: 'POST',
       pattern: /^\/v1\/fine_tuning\/jobs\/([^/]+)\/cancel$/,
       handle(ctx, [id = '']) {
-        const record = requireJob(id);
+        const record = findOr404(state.fineTuningJobs, id, 'fine-tuning job');
         if (record.progression.isTerminal) {
           throw new HttpError(400, `Job ${id} has already ${record.object.status === 'cancelled' ? 'been cancelled' : 'completed'}.`, 'invalid_request_error', null);
         }

@@ -38,6 +38,13 @@ export function notFound(what: string, id: string): HttpError {
   return new HttpError(404, `No ${what} found with id '${id}'.`, 'invalid_request_error', null, null);
 }
 
+/** `map.get(id)`, or the API's 404 for a missing `what`. */
+export function findOr404<T>(map: ReadonlyMap<string, T>, id: string, what: string): T {
+  const found = map.get(id);
+  if (found === undefined) throw notFound(what, id);
+  return found;
+}
+
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -61,8 +68,9 @@ export function jsonObjectBody(ctx: RequestContext): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** True once the client is gone or the server closed (a delayed handler must not write then). */
 export function isResponseGone(ctx: RequestContext): boolean {
-  return ctx.res.destroyed || ctx.res.writableEnded;
+  return ctx.res.destroyed || ctx.res.writableEnded || ctx.req.socket.destroyed;
 }
 
 /**

@@ -1,4 +1,5 @@
 export { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './server.js';
+export { HttpError } from './http.js';
 export { countTokens, countPromptTokens, truncateToTokens } from './tokens.js';
 export { embedText } from './embeddings.js';
 export { defaultLossCurve, type EpochLosses, type LossCurve } from './training-data.js';

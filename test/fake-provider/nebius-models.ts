@@ -1,4 +1,4 @@
-import { HttpError, jsonObjectBody, notFound, requiredString, sendJson } from './http.js';
+import { findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { StatusProgression } from './status-progression.js';
 import type { ProviderRuntime, Route } from './types.js';
@@ -53,8 +53,7 @@ export function nebiusModelRoutes(runtime: ProviderRuntime): Route[] {
       pattern: /^\/v0\/models\/(.+)$/,
       handle(ctx, [encoded = '']) {
         const name = decodeURIComponent(encoded);
-        const record = state.customModels.get(name);
-        if (record === undefined) throw notFound('model', name);
+        const record = findOr404(state.customModels, name, 'model');
         for (const status of record.progression.poll()) {
           record.object.status = status;
           if (status === 'active') state.servedModels.add(name);

@@ -137,7 +137,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   }
 
   const server = createServer((req, res) => {
-    void handle(req, res);
+    // Only a client that vanished mid-upload gets here (handler errors are answered inside `handle`).
+    handle(req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpError, jsonObjectBody, notFound, requiredString, sendJson } from './http.js';
+import { findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { StatusProgression } from './status-progression.js';
 import { checkTrainingContent, requireTrainingFile, type TrainingFileSummary } from './training-data.js';
 import type { FineTuningOptions } from './fine-tuning.js';
@@ -96,11 +96,6 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
     }
   }
 
-  function requireJob(id: string): TogetherJobRecord {
-    const record = state.togetherJobs.get(id);
-    if (record === undefined) throw notFound('fine-tune job', id);
-    return record;
-  }
 
   return [
     {
@@ -172,7 +167,7 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/fine-tunes\/([^/]+)$/,
       handle(ctx, [id = '']) {
-        const record = requireJob(id);
+        const record = findOr404(state.togetherJobs, id, 'fine-tune job');
         enter(record, record.progression.poll());
         sendJson(ctx, 200, record.object);
       },
@@ -181,21 +176,21 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
       method: 'GET',
       pattern: /^\/v1\/fine-tunes\/([^/]+)\/events$/,
       handle(ctx, [id = '']) {
-        sendJson(ctx, 200, { data: requireJob(id).events });
+        sendJson(ctx, 200, { data: findOr404(state.togetherJobs, id, 'fine-tune job').events });
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/fine-tunes\/([^/]+)\/checkpoints$/,
       handle(ctx, [id = '']) {
-        sendJson(ctx, 200, { data: requireJob(id).checkpoints });
+        sendJson(ctx, 200, { data: findOr404(state.togetherJobs, id, 'fine-tune job').checkpoints });
       },
     },
     {
       method: 'POST',
       pattern: /^\/v1\/fine-tunes\/([^/]+)\/cancel$/,
       handle(ctx, [id = '']) {
-        const record = requireJob(id);
+        const record = findOr404(state.togetherJobs, id, 'fine-tune job');
         if (record.progression.isTerminal || record.object.status === 'cancel_requested') {
           throw new HttpError(400, `Job ${id} is already ${record.object.status}.`, 'invalid_request_error', null);
         }
