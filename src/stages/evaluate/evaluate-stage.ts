@@ -1,4 +1,4 @@
-import { resolvePath, resolvePrompt } from '../../config/load.js';
+import { resolvePath } from '../../config/load.js';
 import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, ConfigError } from '../../errors.js';
 import { costOf, priceFor } from '../../llm/pricing.js';
@@ -12,7 +12,7 @@ import { evaluateConfigSchema, primaryMetricOf, STUDENT, TEACHER, type EvaluateC
 import { evaluationClient } from './evaluation-client.js';
 import { generatePredictions } from './generate-predictions.js';
 import { judgeAsker } from './judge-asker.js';
-import { DEFAULT_PAIRWISE_PROMPT, DEFAULT_VALIDITY_PROMPT } from './judge-prompts.js';
+import { judgeTemplates } from './judge-prompts.js';
 import { judgePairwise } from './pairwise-judge.js';
 import type { PredictionRecord } from './prediction-record.js';
 import { readEvaluationData } from './read-evaluation-data.js';
@@ -90,17 +90,16 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
     const { client } = await evaluationClient(context, judge.endpoint, judge.model, config.concurrency);
     const spent = { prompt_tokens: 0, completion_tokens: 0 };
     const ask = judgeAsker(client, judge, signal, spent);
+    const templates = judgeTemplates(task, judge);
     const common = { workers: config.concurrency, signal };
     if (config.metrics.includes('reference_match_then_judge')) {
-      const template = resolvePrompt(task, judge.prompt, 'evaluate.judge.prompt') ?? DEFAULT_VALIDITY_PROMPT;
-      reference = await judgeAgainstReferences(items, outputs, ask, { ...common, template });
+      reference = await judgeAgainstReferences(items, outputs, ask, { ...common, template: templates.validity });
       const calls = reference.judgeCalls;
       context.emit({ type: 'log', stage: STAGE, level: 'info', message: `reference judge: ${calls.needed} pairs judged, ${calls.saved} predictions settled without a call, ${reference.unparsable.length} unparsable` });
     }
     if (config.pairwise) {
-      const template = resolvePrompt(task, judge.pairwise_prompt, 'evaluate.judge.pairwise_prompt') ?? DEFAULT_PAIRWISE_PROMPT;
       const { against, sample, both_orders: bothOrders } = config.pairwise;
-      pairwise = await judgePairwise(items, outputs, ask, { ...common, student: STUDENT, against, sample, bothOrders, seed: config.seed, template });
+      pairwise = await judgePairwise(items, outputs, ask, { ...common, student: STUDENT, against, sample, bothOrders, seed: config.seed, template: templates.pairwise });
       context.emit({ type: 'log', stage: STAGE, level: 'info', message: `pairwise judge: ${pairwise.length} comparisons of ${STUDENT} with ${against}` });
     }
     recordSpending(context, 'evaluate judge', judge.model, spent);

@@ -1,4 +1,7 @@
+import { resolvePrompt, type LoadedTask } from '../../config/load.js';
 import { fillTemplate } from '../../data/text.js';
+import { ConfigError, errorMessage } from '../../errors.js';
+import type { JudgeConfig } from './evaluate-config.js';
 
 /** The reference-guided validity prompt; `judge.prompt` replaces it (same slots). */
 export const DEFAULT_VALIDITY_PROMPT = `You check one answer to a task against reference answers written by experts.
@@ -43,4 +46,21 @@ export function validityPrompt(template: string, input: string, references: read
 
 export function pairwisePrompt(template: string, input: string, references: readonly string[], first: string, second: string): string {
   return fillTemplate(template, { input, references: formatReferences(references), first, second });
+}
+
+/** The judge's two prompts, from `judge.prompt` / `judge.pairwise_prompt` or the defaults, checked for unknown slots before any call. */
+export function judgeTemplates(task: Pick<LoadedTask, 'dir' | 'file'>, judge: JudgeConfig): { validity: string; pairwise: string } {
+  const load = (prompt: JudgeConfig['prompt'], key: string, fallback: string, check: (template: string) => string): string => {
+    const template = resolvePrompt(task, prompt, key) ?? fallback;
+    try {
+      check(template);
+    } catch (error) {
+      throw new ConfigError(`${task.file}: ${key}: ${errorMessage(error)} (slots: {input}, {references}, and {prediction} or {first}, {second})`, task.file, key);
+    }
+    return template;
+  };
+  return {
+    validity: load(judge.prompt, 'evaluate.judge.prompt', DEFAULT_VALIDITY_PROMPT, (template) => validityPrompt(template, '', [], '')),
+    pairwise: load(judge.pairwise_prompt, 'evaluate.judge.pairwise_prompt', DEFAULT_PAIRWISE_PROMPT, (template) => pairwisePrompt(template, '', [], '', '')),
+  };
 }
