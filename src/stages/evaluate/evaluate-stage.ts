@@ -67,13 +67,17 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   const models = await resolveComparedModels(task, config, resolver);
   const total = items.length * models.length;
   let done = 0;
+  let failed = 0;
   context.emit({ type: 'stage-started', stage: STAGE, total });
 
   const predictions: Record<string, PredictionRecord[]> = {};
   let retries = 0;
   for (const model of models) {
     const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
-    const progress = (): void => context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed: 0, retries: retries + modelRetries(), cost: 0 });
+    const progress = (prediction: PredictionRecord): void => {
+      if (prediction.error !== null) failed++;
+      context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed, retries: retries + modelRetries(), cost: 0 });
+    };
     predictions[model.name] = await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress });
     retries += modelRetries();
     const paid = predictions[model.name]!.filter((record) => !record.cached);

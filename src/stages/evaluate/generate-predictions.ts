@@ -30,7 +30,7 @@ export async function generatePredictions(
   model: ComparedModel,
   items: readonly EvaluationItem[],
   client: ModelClient,
-  options: { workers: number; signal: AbortSignal; onDone?: () => void },
+  options: { workers: number; signal: AbortSignal; onDone?: (prediction: PredictionRecord) => void },
 ): Promise<PredictionRecord[]> {
   const predictions = new Array<PredictionRecord>(items.length);
   await forEachWithWorkers(items, options.workers, options.signal, async (item, index) => {
@@ -49,7 +49,7 @@ export async function generatePredictions(
         prompt_tokens: 0, completion_tokens: 0, cached: false, error: errorMessage(error),
       };
     }
-    options.onDone?.();
+    options.onDone?.(predictions[index]!);
   });
   return [...predictions].filter((prediction) => prediction !== undefined);
 }
