@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { runStage } from '../pipeline/run-stage.js';
+import { runEvaluateStage } from '../stages/evaluate/evaluate-stage.js';
+import { fixedStudent } from '../stages/evaluate/student-resolver.js';
+import { withRun } from './run-command.js';
+
+const evaluateOptionsSchema = z.strictObject({
+  runDir: z.string().min(1),
+  studentEndpoint: z.string().min(1).optional(),
+  studentModel: z.string().min(1).optional(),
+});
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('compare the student with the teacher, baseline and base: metrics with intervals, judge, latency, cost, verdict; writes report.md and report.html')
+    .argument('<config>', 'task config (YAML or JSON)')
+    .requiredOption('--run-dir <dir>', 'run directory')
+    .option('--student-endpoint <name>', 'endpoint serving the trained student (for models.student: { from: train })', 'local')
+    .option('--student-model <id>', 'model id of the trained student on that endpoint')
+    .action(async (config: string, rawOptions: unknown) => {
+      const options = evaluateOptionsSchema.parse(rawOptions);
+      const resolver = options.studentModel === undefined ? undefined : fixedStudent(options.studentEndpoint ?? 'local', options.studentModel);
+      await withRun(config, options.runDir, async ({ context }) => {
+        const figures = await runStage(context, 'evaluate', () => runEvaluateStage(context, resolver));
+        process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+      });
+    });
+}
