@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { runStage } from '../pipeline/run-stage.js';
 import { runEvaluateStage } from '../stages/evaluate/evaluate-stage.js';
+import { trainedStudentResolver } from '../pipeline/student-target.js';
 import { fixedStudent } from '../stages/evaluate/student-resolver.js';
 import { withRun } from './run-command.js';
 
@@ -21,8 +22,9 @@ export function registerEvaluate(program: Command): void {
     .option('--student-model <id>', 'model id of the trained student on that endpoint')
     .action(async (config: string, rawOptions: unknown) => {
       const options = evaluateOptionsSchema.parse(rawOptions);
-      const resolver = options.studentModel === undefined ? undefined : fixedStudent(options.studentEndpoint ?? 'local', options.studentModel);
-      await withRun(config, options.runDir, async ({ context }) => {
+      await withRun(config, options.runDir, async ({ context, local }) => {
+        // By default the student is the one this run trained; --student-model points at another.
+        const resolver = options.studentModel === undefined ? trainedStudentResolver(context, local) : fixedStudent(options.studentEndpoint ?? 'local', options.studentModel);
         const figures = await runStage(context, 'evaluate', () => runEvaluateStage(context, resolver));
         process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       });

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerCurate } from './curate-command.js';
+import { registerEvaluate } from './evaluate-command.js';
 import { registerGenerate } from './generate-command.js';
+import { registerScore } from './score-command.js';
 import { registerRun } from './pipeline-command.js';
 import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
@@ -20,6 +22,8 @@ registerGenerate(program);
 registerCurate(program);
 registerSplit(program);
 registerTrain(program);
+registerEvaluate(program);
+registerScore(program);
 registerWorker(program);
 registerSchema(program);
 registerStatus(program);

@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
       const runDir = options.runDir ?? `runs/${loadTask(config).config.name}`;
       await withRun(config, runDir, async ({ context, local }) => {
         await runPrepareSteps(context, local.python);
-        const result = await runPipeline(context, stageRunners(context), { from, to });
+        const result = await runPipeline(context, stageRunners(context, local), { from, to });
         const total = context.state.ledger().reduce((sum, entry) => sum + entry.cost, 0);
         process.stderr.write(`run ${runDir}: ran ${result.ran.join(', ') || 'nothing'}; total cost $${total.toFixed(4)}\n`);
       });

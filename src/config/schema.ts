@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evaluateConfigSchema } from './evaluate-config.js';
 
 /**
  * The task spec. Every section is strict: an unknown key is an error that names it, because a typo in a
@@ -147,7 +148,6 @@ export const studentSchema = z.strictObject({
   poll_interval: z.number().positive().default(30),
 });
 
-export const evaluateSchema = z.record(z.string(), z.unknown()).describe('Evaluation settings.');
 export const serveSchema = z.record(z.string(), z.unknown()).describe('Gateway settings.');
 
 export const prepareStepSchema = z.strictObject({
@@ -168,7 +168,7 @@ export const taskSchema = z.strictObject({
   embeddings: z.strictObject({ endpoint: z.string(), model: z.string() }).optional().describe('Embeddings endpoint for dedup: { embedding: … }.'),
   split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
   student: studentSchema.optional(),
-  evaluate: evaluateSchema.optional(),
+  evaluate: evaluateConfigSchema.optional(),
   serve: serveSchema.optional(),
 });
 

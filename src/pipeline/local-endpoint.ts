@@ -16,13 +16,22 @@ export function localEndpoints(task: LoadedTask, runDir: string, environment: No
   let python: Promise<string> | undefined;
   const pythonOnce = (): Promise<string> => (python ??= ensureWorkerPython({ environment, configuredPython: task.config.student?.python }));
   const models = new LocalModels({ python: pythonOnce, workerDir: workerDirectory(), logFile: join(runDir, 'local-models.log') });
+  // Names that stand for a model the run made (the trained student), registered once training is done.
+  const aliases = new Map<string, { model: string; adapter?: { name: string; dir: string } }>();
   return {
     python: pythonOnce,
     models,
-    async endpoint(model: string | undefined, adapter?: { name: string; dir: string }): Promise<EndpointHandle> {
+    /** Serves `name` as `model` (a full model folder), or as `model` with a LoRA adapter selected by `name`. */
+    alias(name: string, model: string, adapterDir?: string): void {
+      aliases.set(name, { model, adapter: adapterDir === undefined ? undefined : { name, dir: adapterDir } });
+    },
+    async endpoint(model: string | undefined): Promise<EndpointHandle> {
       if (model === undefined) throw new Error('the local endpoint needs a model');
-      const local = resolvePath(task, model);
-      const server = await models.serve(existsSync(local) ? local : model, model, adapter);
+      const alias = aliases.get(model);
+      const path = resolvePath(task, alias?.model ?? model);
+      const weights = existsSync(path) ? path : (alias?.model ?? model);
+      // An adapter is selected by its name; a full model answers to the name it is served under.
+      const server = await models.serve(weights, alias?.adapter ? weights : model, alias?.adapter);
       return { http: server.http, maxAttempts: 3, flavor: 'local' };
     },
   };

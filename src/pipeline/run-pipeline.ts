@@ -23,7 +23,7 @@ export function stageOutput(paths: RunPaths, stage: StageName): string {
     case 'evaluate':
       return paths.evaluate.report;
     case 'report':
-      return paths.reportMarkdown;
+      return `${paths.root}/run.json`;
   }
 }
 
