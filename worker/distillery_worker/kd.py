@@ -11,6 +11,18 @@ from trl import SFTTrainer
 IGNORE_INDEX = -100
 
 
+def _answer_positions(logits: torch.Tensor, labels: torch.Tensor):
+    """Logits that predict an assistant token, and those tokens (labels shifted by one)."""
+    shifted_labels = labels[..., 1:]
+    mask = shifted_labels != IGNORE_INDEX
+    return logits[..., :-1, :][mask].float(), shifted_labels[mask], mask
+
+
+def answer_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    predictions, targets, _ = _answer_positions(logits, labels)
+    return F.cross_entropy(predictions, targets, reduction="sum") / max(targets.numel(), 1)
+
+
 def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
                       temperature: float, alpha: float, direction: str,
                       num_items: torch.Tensor | int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -19,11 +31,8 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     `alpha` weighs the KL term, `1 - alpha` the cross-entropy. The KL is scaled by T^2 so its gradients keep the
     same magnitude as the temperature changes (Hinton et al.).
     """
-    shifted_labels = labels[..., 1:]
-    mask = shifted_labels != IGNORE_INDEX
-    student = student_logits[..., :-1, :][mask].float()
+    student, targets, mask = _answer_positions(student_logits, labels)
     teacher = teacher_logits[..., :-1, :][mask].float()
-    targets = shifted_labels[mask]
     count = num_items if num_items is not None else mask.sum()
     count = torch.as_tensor(count, device=student.device).clamp(min=1)
 
@@ -54,7 +63,7 @@ class DistillationTrainer(SFTTrainer):
         outputs = model(**inputs)
         if not model.training:
             # Validation loss stays plain cross-entropy so it is comparable across SFT and KD runs.
-            loss = distillation_loss(outputs.logits, outputs.logits.detach(), labels, 1.0, 0.0, "forward")[1]
+            loss = answer_cross_entropy(outputs.logits, labels)
             return (loss, outputs) if return_outputs else loss
         with torch.no_grad():
             teacher_logits = self.teacher_model(**inputs).logits
