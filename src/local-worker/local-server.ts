@@ -38,7 +38,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   for (const [name, dir] of Object.entries(options.adapters ?? {})) args.push('--adapter', `${name}=${dir}`);
   if (options.device) args.push('--device', options.device);
   const child = spawn(options.python, args, {
-    env: { ...(options.environment ?? process.env), PYTHONPATH: options.workerDir, PYTHONUNBUFFERED: '1' },
+    // One thread per server unless the user says otherwise: a run serves several models side by side, and
+    // torch's default of one thread per core made each step ~50× slower on a busy 2-core host (worker bench).
+    env: { OMP_NUM_THREADS: '1', ...(options.environment ?? process.env), PYTHONPATH: options.workerDir, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
