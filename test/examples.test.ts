@@ -1,0 +1,29 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTask } from '../src/config/load.js';
+import { synthesizeFromTemplates } from '../src/stages/inputs/synthesize/index.js';
+import { evaluateConfigSchema } from '../src/config/evaluate-config.js';
+import { buildFilters } from '../src/stages/curate/build-filters.js';
+
+const EXAMPLES = join(import.meta.dirname, '..', 'examples');
+const configs = readdirSync(EXAMPLES).map((name) => join(EXAMPLES, name, 'task.yaml'));
+
+describe('example configs', () => {
+  it.each(configs)('%s validates, curate filters included', async (file) => {
+    const task = loadTask(file);
+    expect(task.config.name).not.toBe('');
+    if (task.config.evaluate) expect(evaluateConfigSchema.safeParse(task.config.evaluate).success).toBe(true);
+    const { filters } = await buildFilters(task.config.curate, { configDirectory: task.dir, chatFor: () => async () => ({ content: '' }) }, task.file);
+    expect(filters.length).toBe(Array.isArray(task.config.curate) ? task.config.curate.length : filters.length);
+  });
+
+  it('the templated example synthesizes 600 distinct inputs over its three templates', () => {
+    const task = loadTask(join(EXAMPLES, 'synthetic-templates', 'task.yaml'));
+    const settings = task.config.inputs.synthesize as { templates: Parameters<typeof synthesizeFromTemplates>[0] };
+    const inputs = synthesizeFromTemplates(settings.templates);
+    expect(inputs).toHaveLength(600);
+    expect(new Set(inputs.map((input) => input.input)).size).toBe(600);
+    expect(new Set(inputs.map((input) => input.fields.template))).toEqual(new Set(['fahrenheit', 'celsius', 'json']));
+  });
+});
