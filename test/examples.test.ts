@@ -27,3 +27,12 @@ describe('example configs', () => {
     expect(new Set(inputs.map((input) => input.fields.template))).toEqual(new Set(['fahrenheit', 'celsius', 'json']));
   });
 });
+
+describe('README', () => {
+  it('carries the config reference generated from the current schema', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readmeWithReference } = await import('../scripts/config-reference.js');
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(readmeWithReference(readme)).toBe(readme);
+  });
+});
