@@ -1,0 +1,197 @@
+import { HttpError, isResponseGone, jsonObjectBody, sendError, sendJson, type RequestContext } from './http.js';
+import { makeId, unixSeconds } from './ids.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { contentText, countPromptTokens, countTokens, truncateToTokens } from './tokens.js';
+import type { AnswerFunction, AnswerObject, ChatRequest, ProviderRuntime, Route, Usage } from './types.js';
+import type { FaultKind } from './faults.js';
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  system_fingerprint: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string; reasoning_content?: string; refusal: null };
+    logprobs: null;
+    finish_reason: string;
+  }>;
+  usage: Usage;
+}
+
+/** The default answer: the last user message, uppercased. */
+export const echoUppercase: AnswerFunction = (request) => {
+  const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
+  return contentText(lastUser?.content).toUpperCase();
+};
+
+/** Check a chat request the way the real API does; a 400 in OpenAI's shape otherwise. */
+export function validateChatRequest(body: Record<string, unknown>): ChatRequest {
+  if (typeof body.model !== 'string' || body.model === '') {
+    throw new HttpError(400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
+  }
+  if (!Array.isArray(body.messages)) {
+    throw new HttpError(400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
+  }
+  if (body.messages.length === 0) {
+    throw new HttpError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", 'invalid_request_error', 'empty_array', 'messages');
+  }
+  body.messages.forEach((message: unknown, index) => {
+    if (typeof message !== 'object' || message === null || typeof (message as { role?: unknown }).role !== 'string') {
+      throw new HttpError(400, `Missing required parameter: 'messages[${index}].role'.`, 'invalid_request_error', 'missing_required_parameter', `messages[${index}].role`);
+    }
+  });
+  for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
+    const value = body[field];
+    if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+      throw new HttpError(400, `Invalid '${field}': integer below minimum value. Expected a value >= 1.`, 'invalid_request_error', 'integer_below_min_value', field);
+    }
+  }
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+    throw new HttpError(400, `Invalid type for 'stream': expected a boolean.`, 'invalid_request_error', 'invalid_type', 'stream');
+  }
+  return body as ChatRequest;
+}
+
+async function resolveAnswer(request: ChatRequest, answer: AnswerFunction): Promise<AnswerObject> {
+  const value = await answer(request);
+  return typeof value === 'string' ? { content: value } : value;
+}
+
+/**
+ * Build the completion for a request: answer, then `max_tokens` (or `max_completion_tokens`) truncation, which
+ * spends the budget on `reasoning_content` first, then on `content`, and sets `finish_reason: "length"` when it cuts.
+ * `fault` applies the content faults `empty-content` and `truncate`.
+ */
+export async function buildCompletion(request: ChatRequest, answer: AnswerFunction, fault?: FaultKind): Promise<ChatCompletion> {
+  const resolved = await resolveAnswer(request, answer);
+  let content = resolved.content;
+  let reasoning = resolved.reasoning_content;
+  let finishReason = resolved.finish_reason ?? 'stop';
+  const budget = request.max_completion_tokens ?? request.max_tokens;
+  if (typeof budget === 'number') {
+    const reasoningTokens = reasoning === undefined ? 0 : countTokens(reasoning);
+    if (reasoning !== undefined && reasoningTokens >= budget) {
+      if (reasoningTokens > budget || countTokens(content) > 0) finishReason = 'length';
+      reasoning = truncateToTokens(reasoning, budget);
+      content = '';
+    } else if (countTokens(content) > budget - reasoningTokens) {
+      content = truncateToTokens(content, budget - reasoningTokens);
+      finishReason = 'length';
+    }
+  }
+  if (fault === 'empty-content') {
+    content = '';
+    finishReason = 'stop';
+  } else if (fault === 'truncate') {
+    content = truncateToTokens(content, Math.floor(countTokens(content) / 2));
+    finishReason = 'length';
+  }
+  const promptTokens = resolved.usage?.prompt_tokens ?? countPromptTokens(request.messages);
+  const completionTokens = resolved.usage?.completion_tokens ?? countTokens(content) + (reasoning === undefined ? 0 : countTokens(reasoning));
+  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content, refusal: null };
+  if (reasoning !== undefined) message.reasoning_content = reasoning;
+  return {
+    id: makeId('chatcmpl-'),
+    object: 'chat.completion',
+    created: unixSeconds(),
+    model: request.model,
+    system_fingerprint: 'fp_fake',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: resolved.usage?.total_tokens ?? promptTokens + completionTokens,
+    },
+  };
+}
+
+/** `content` split into stream pieces, one per token with its leading whitespace. */
+function streamPieces(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? [];
+}
+
+/** Answer as Server-Sent Events: role chunk, reasoning and content deltas, a finish chunk, an optional usage chunk, `[DONE]`. */
+function streamCompletion(ctx: RequestContext, request: ChatRequest, completion: ChatCompletion): void {
+  const choice = completion.choices[0];
+  if (choice === undefined || isResponseGone(ctx)) return;
+  const includeUsage = request.stream_options?.include_usage === true;
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) => ({
+    id: completion.id,
+    object: 'chat.completion.chunk',
+    created: completion.created,
+    model: completion.model,
+    system_fingerprint: completion.system_fingerprint,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {}),
+    ...extra,
+  });
+  const events: unknown[] = [chunk({ role: 'assistant', content: '' }, null)];
+  for (const piece of streamPieces(choice.message.reasoning_content ?? '')) events.push(chunk({ reasoning_content: piece }, null));
+  for (const piece of streamPieces(choice.message.content)) events.push(chunk({ content: piece }, null));
+  events.push(chunk({}, choice.finish_reason));
+  if (includeUsage) events.push({ ...chunk({}, null), choices: [], usage: completion.usage });
+  const lines = events.map((event) => `data: ${JSON.stringify(event)}\n\n`);
+  lines.push('data: [DONE]\n\n');
+
+  ctx.res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': ctx.requestId,
+    ...ctx.extraHeaders,
+  });
+  if (ctx.fault?.kind === 'drop-mid-response') {
+    ctx.res.write(lines.slice(0, Math.max(1, Math.floor(lines.length / 2))).join(''), () => ctx.res.destroy());
+    return;
+  }
+  ctx.res.end(lines.join(''));
+}
+
+export function chatRoutes(runtime: ProviderRuntime): Route[] {
+  let limiter: { options: RateLimitOptions; limiter: RateLimiter } | undefined;
+  const limiterFor = (options: RateLimitOptions): RateLimiter => {
+    if (limiter?.options !== options) limiter = { options, limiter: new RateLimiter(options) };
+    return limiter.limiter;
+  };
+
+  const isServed = (model: string): boolean => {
+    const allowed = runtime.behaviour().models;
+    return allowed === undefined || allowed.includes(model) || runtime.state.servedModels.has(model);
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/v1\/chat\/completions$/,
+      async handle(ctx) {
+        const request = validateChatRequest(jsonObjectBody(ctx));
+        if (!isServed(request.model)) {
+          throw new HttpError(404, `The model \`${request.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+        }
+        const behaviour = runtime.behaviour();
+        const fault = ctx.fault?.kind;
+        const completion = await buildCompletion(request, behaviour.answer, fault);
+        if (behaviour.rateLimit !== undefined) {
+          const decision = limiterFor(behaviour.rateLimit).check(completion.usage.total_tokens);
+          Object.assign(ctx.extraHeaders, decision.headers);
+          if (!decision.allowed) {
+            const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+            sendError(
+              ctx,
+              new HttpError(429, `Rate limit reached for ${request.model} on ${decision.limited} per min (RPM/TPM). Please try again in ${seconds}s.`, decision.limited, 'rate_limit_exceeded', null, {
+                'retry-after': String(seconds),
+                'retry-after-ms': String(Math.ceil(decision.retryAfterMs)),
+              }),
+            );
+            return;
+          }
+        }
+        if (behaviour.latencyMs > 0) await runtime.delay(behaviour.latencyMs);
+        if (request.stream === true) streamCompletion(ctx, request, completion);
+        else sendJson(ctx, 200, completion);
+      },
+    },
+  ];
+}

@@ -1,0 +1,118 @@
+import { HttpError, notFound, sendBytes, sendJson } from './http.js';
+import { makeId, unixSeconds } from './ids.js';
+import { parseMultipart } from './multipart.js';
+import type { Route } from './types.js';
+
+/** OpenAI's file object. */
+export interface FileObject {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  filename: string;
+  purpose: string;
+  status: 'processed';
+  status_details: null;
+}
+
+export interface StoredFile {
+  object: FileObject;
+  content: Buffer;
+}
+
+/** Purposes a client may upload with (OpenAI's list); output purposes are set by the server only. */
+const uploadPurposes = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']);
+
+export class FileStore {
+  private readonly files = new Map<string, StoredFile>();
+
+  create(filename: string, purpose: string, content: Buffer): FileObject {
+    const object: FileObject = {
+      id: makeId('file-'),
+      object: 'file',
+      bytes: content.length,
+      created_at: unixSeconds(),
+      filename,
+      purpose,
+      status: 'processed',
+      status_details: null,
+    };
+    this.files.set(object.id, { object, content });
+    return object;
+  }
+
+  get(id: string): StoredFile | undefined {
+    return this.files.get(id);
+  }
+
+  /** The file, or a 404 like the API's. */
+  require(id: string): StoredFile {
+    const file = this.files.get(id);
+    if (file === undefined) throw notFound('file', id);
+    return file;
+  }
+
+  delete(id: string): boolean {
+    return this.files.delete(id);
+  }
+
+  list(): FileObject[] {
+    return [...this.files.values()].map((file) => file.object);
+  }
+}
+
+export function fileRoutes(files: FileStore): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/v1\/files$/,
+      handle(ctx) {
+        const form = parseMultipart(ctx.rawBody, ctx.req.headers['content-type']);
+        const purpose = form.fields.purpose;
+        if (purpose === undefined || purpose === '') {
+          throw new HttpError(400, "Missing required parameter: 'purpose'.", 'invalid_request_error', 'missing_required_parameter', 'purpose');
+        }
+        if (!uploadPurposes.has(purpose)) {
+          throw new HttpError(400, `'${purpose}' is not one of ${[...uploadPurposes].map((p) => `'${p}'`).join(', ')} - 'purpose'`, 'invalid_request_error', null, 'purpose');
+        }
+        const file = form.files.file;
+        if (file === undefined) {
+          throw new HttpError(400, "Missing required parameter: 'file'.", 'invalid_request_error', 'missing_required_parameter', 'file');
+        }
+        sendJson(ctx, 200, files.create(file.filename, purpose, file.data));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/files$/,
+      handle(ctx) {
+        const purpose = ctx.query.get('purpose');
+        const data = files.list().filter((file) => purpose === null || file.purpose === purpose);
+        sendJson(ctx, 200, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/files\/([^/]+)$/,
+      handle(ctx, [id = '']) {
+        sendJson(ctx, 200, files.require(id).object);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/files\/([^/]+)\/content$/,
+      handle(ctx, [id = '']) {
+        sendBytes(ctx, 200, files.require(id).content, 'application/octet-stream');
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v1\/files\/([^/]+)$/,
+      handle(ctx, [id = '']) {
+        files.require(id);
+        files.delete(id);
+        sendJson(ctx, 200, { id, object: 'file', deleted: true });
+      },
+    },
+  ];
+}
