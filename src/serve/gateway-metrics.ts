@@ -5,7 +5,7 @@ import { fallbackReasons, type FallbackReason } from './serve-config.js';
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export type ServedBy = 'student' | 'fallback';
-export type RequestOutcome = 'ok' | 'failed' | 'cancelled' | 'rejected';
+export type RequestOutcome = 'ok' | 'failed' | 'cancelled';
 
 /** The gateway's figures, exposed at /metrics. */
 export class GatewayMetrics {
@@ -14,6 +14,7 @@ export class GatewayMetrics {
   readonly fallbacks = new Counter('distillery_serve_fallbacks_total', 'Requests answered by the fallback, by reason.');
   readonly promptTokens = new Counter('distillery_serve_prompt_tokens_total', 'Prompt tokens reported by the model that answered.');
   readonly completionTokens = new Counter('distillery_serve_completion_tokens_total', 'Completion tokens reported by the model that answered.');
+  readonly rejected = new Counter('distillery_serve_rejected_total', 'Requests refused before reaching a model (auth, size, validation, unknown model), by HTTP status.');
   readonly inFlight = new Gauge('distillery_serve_requests_in_flight', 'Chat completion requests being answered now.');
 
   constructor() {
@@ -30,6 +31,6 @@ export class GatewayMetrics {
   }
 
   render(): string {
-    return renderMetrics([this.requests, this.latency, this.fallbacks, this.promptTokens, this.completionTokens, this.inFlight]);
+    return renderMetrics([this.requests, this.latency, this.fallbacks, this.promptTokens, this.completionTokens, this.rejected, this.inFlight]);
   }
 }
