@@ -6,7 +6,7 @@ import { runExists } from '../pipeline/open-run.js';
 import { runPaths } from '../stages/run-paths.js';
 import { openDatabase } from '../store/database.js';
 import { generateToken } from '../serve/bearer-auth.js';
-import { startGateway } from '../serve/gateway.js';
+import { startGateway, type Gateway } from '../serve/gateway.js';
 import { RequestLog } from '../serve/request-log.js';
 import { resolveServeTargets, type StartLocalStudent } from '../serve/resolve-targets.js';
 import { serveSchema } from '../serve/serve-config.js';
@@ -42,7 +42,13 @@ export function registerServe(program: Command, hooks: ServeCommandHooks = {}): 
         const targets = await resolveServeTargets({ task, runDir: flags.runDir, serve, startLocalStudent: hooks.startLocalStudent });
         const fromEnvironment = process.env.DISTILLERY_SERVE_TOKEN;
         const token = fromEnvironment !== undefined && fromEnvironment !== '' ? fromEnvironment : generateToken();
-        const gateway = await startGateway({ targets, config: serve, modelName: serve.model_name ?? task.config.name, token, requestLog: new RequestLog(database), port: flags.port, host: flags.host });
+        let gateway: Gateway;
+        try {
+          gateway = await startGateway({ targets, config: serve, modelName: serve.model_name ?? task.config.name, token, requestLog: new RequestLog(database), port: flags.port, host: flags.host });
+        } catch (error) {
+          await targets.close?.(); // a local worker started for nothing must not outlive the command
+          throw error;
+        }
         if (token !== fromEnvironment) process.stderr.write(`bearer token (shown once; set DISTILLERY_SERVE_TOKEN to choose one): ${token}\n`);
         process.stderr.write(`serving ${serve.model_name ?? task.config.name} at ${gateway.url} (student ${targets.student.model}, fallback ${targets.fallback.model})\n`);
         await untilSignal();
