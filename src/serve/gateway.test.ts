@@ -215,6 +215,36 @@ describe('gateway: fallback to the teacher', () => {
   });
 });
 
+describe('gateway: answers and clients', () => {
+  it('removes a leading think block from answers, buffered and streamed alike', async () => {
+    const harness = await startHarness({}, { answer: () => '<think>the verb is wrong</think>\n\nShe goes home.' });
+    const buffered = (await (await harness.chat(request('she go home'))).json()) as Record<string, any>;
+    expect(buffered.choices[0].message.content).toBe('She goes home.');
+    expect((await readStream(await harness.chat(request('she go home', { stream: true })))).content).toBe('She goes home.');
+    expect(harness.log.select('all').map((row) => row.finalOutput)).toEqual(['She goes home.', 'She goes home.']);
+  });
+
+  it('records a request whose client went away as cancelled, and asks no fallback', async () => {
+    const harness = await startHarness({}, { latencyMs: 400 });
+    const client = new AbortController();
+    const staying = harness.chat(request('never mind'));
+    const aborted = fetch(`${harness.gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(request('leaving early')),
+      signal: client.signal,
+    }).catch((error: unknown) => error);
+    setTimeout(() => client.abort(), 100);
+    expect(await aborted).toBeInstanceOf(Error);
+    expect((await staying).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const rows = harness.log.select('all');
+    expect(rows.find((row) => row.input === 'leaving early')).toMatchObject({ status: 'cancelled', servedBy: null });
+    expect(rows.find((row) => row.input === 'never mind')).toMatchObject({ status: 'ok', servedBy: 'student' });
+    expect(harness.teacher.state.requests).toHaveLength(0);
+  });
+});
+
 describe('gateway: protection', () => {
   it('refuses a missing or wrong bearer token with 401', async () => {
     const harness = await startHarness();
