@@ -10,6 +10,8 @@ import { startGateway, type Gateway } from '../serve/gateway.js';
 import { RequestLog } from '../serve/request-log.js';
 import { resolveServeTargets, type StartLocalStudent } from '../serve/resolve-targets.js';
 import { serveSchema } from '../serve/serve-config.js';
+import { localEndpoints } from '../pipeline/local-endpoint.js';
+import { trainedStudent } from '../pipeline/student-target.js';
 
 const flagsSchema = z.object({
   runDir: z.string().min(1),
@@ -39,7 +41,14 @@ export function registerServe(program: Command, hooks: ServeCommandHooks = {}): 
       if (!runExists(flags.runDir)) throw new ConfigError(`no run in ${flags.runDir}: run the pipeline first`, task.file);
       const database = openDatabase(runPaths(flags.runDir).database);
       try {
-        const targets = await resolveServeTargets({ task, runDir: flags.runDir, serve, startLocalStudent: hooks.startLocalStudent });
+        const startLocalStudent: StartLocalStudent = hooks.startLocalStudent ?? (async () => {
+          // The same resolution as evaluation: base + adapter, or the full fine-tuned model, in the worker.
+          const local = localEndpoints(task, flags.runDir);
+          const student = trainedStudent({ task, paths: runPaths(flags.runDir) }, local);
+          const handle = await local.endpoint(student.model);
+          return { baseURL: handle.http.baseURL, model: student.model, close: () => local.models.stopAll() };
+        });
+        const targets = await resolveServeTargets({ task, runDir: flags.runDir, serve, startLocalStudent });
         const fromEnvironment = process.env.DISTILLERY_SERVE_TOKEN;
         const token = fromEnvironment !== undefined && fromEnvironment !== '' ? fromEnvironment : generateToken();
         let gateway: Gateway;

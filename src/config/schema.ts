@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { evaluateConfigSchema } from './evaluate-config.js';
+import { serveSchema as gatewaySchema } from './serve-config.js';
 
 /**
  * The task spec. Every section is strict: an unknown key is an error that names it, because a typo in a
@@ -148,7 +149,6 @@ export const studentSchema = z.strictObject({
   poll_interval: z.number().positive().default(30),
 });
 
-export const serveSchema = z.record(z.string(), z.unknown()).describe('Gateway settings.');
 
 export const prepareStepSchema = z.strictObject({
   worker: z.array(z.string()).min(1).describe('A worker command and its arguments (python -m distillery_worker …), run in the config folder.'),
@@ -169,7 +169,7 @@ export const taskSchema = z.strictObject({
   split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
   student: studentSchema.optional(),
   evaluate: evaluateConfigSchema.optional(),
-  serve: serveSchema.optional(),
+  serve: gatewaySchema.optional(),
 });
 
 export type TaskConfigInput = z.input<typeof taskSchema>;

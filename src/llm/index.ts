@@ -13,3 +13,4 @@ export * from './files.js';
 export * from './batches.js';
 export * from './endpoint.js';
 export * from './embeddings.js';
+export * from './reasoning.js';

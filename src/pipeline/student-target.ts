@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, DataError } from '../errors.js';
+import type { LoadedTask } from '../config/load.js';
 import type { StageContext } from '../stages/context.js';
+import type { RunPaths } from '../stages/run-paths.js';
 import type { StudentEndpoint, StudentResolver } from '../stages/evaluate/student-resolver.js';
 
 /** The fields of `train/metrics.json` that say where the trained student can be called. */
@@ -23,7 +25,7 @@ export interface StudentAliases {
  * Where the trained student answers: a hosted fine-tune's model on the student's endpoint, or the local
  * worker serving the base with the adapter (or the full fine-tuned model) under LOCAL_STUDENT.
  */
-export function trainedStudent(context: StageContext, local: StudentAliases): StudentEndpoint {
+export function trainedStudent(context: { task: LoadedTask; paths: RunPaths }, local: StudentAliases): StudentEndpoint {
   const file = context.paths.train.metrics;
   if (!existsSync(file)) throw new DataError('no trained student yet: run the train stage first', file);
   const trained = trainedStudentSchema.parse(JSON.parse(readFileSync(file, 'utf8')));

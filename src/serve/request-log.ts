@@ -3,30 +3,6 @@ import type { SqliteDatabase } from '../store/database.js';
 import { fallbackReasons, type FallbackReason } from './serve-config.js';
 import type { RequestOutcome, ServedBy } from './gateway-metrics.js';
 
-/**
- * The served-requests table. Created here on open (`IF NOT EXISTS`) because the store's migration list is not
- * this module's to edit; it should become a migration in src/store/database.ts.
- */
-const CREATE_TABLE = `
-  CREATE TABLE IF NOT EXISTS served_requests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    completion_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    model TEXT NOT NULL,
-    stream INTEGER NOT NULL,
-    input TEXT NOT NULL,
-    student_output TEXT,
-    final_output TEXT,
-    served_by TEXT CHECK (served_by IN ('student', 'fallback')),
-    fallback_reason TEXT,
-    fallback_detail TEXT,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'cancelled')),
-    error TEXT,
-    latency_ms REAL NOT NULL,
-    prompt_tokens INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS served_requests_at ON served_requests(at);`;
 
 export interface ServedRequest {
   completionId: string;
@@ -87,7 +63,6 @@ export class RequestLog {
   private readonly insert;
 
   constructor(private readonly database: SqliteDatabase) {
-    database.exec(CREATE_TABLE);
     this.insert = database.prepare(
       `INSERT INTO served_requests (completion_id, at, model, stream, input, student_output, final_output, served_by, fallback_reason,
          fallback_detail, status, error, latency_ms, prompt_tokens, completion_tokens)

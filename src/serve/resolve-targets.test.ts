@@ -36,6 +36,7 @@ describe('resolveServeTargets', () => {
   it('starts the local worker for a run with an adapter, and stops it on close', async () => {
     const { task, runDir } = setUp();
     mkdirSync(join(runDir, 'train', 'adapter'));
+    writeFileSync(join(runDir, 'train', 'metrics.json'), JSON.stringify({ method: 'lora', base_model: 'tiny-base', served_model: null, adapter_dir: join(runDir, 'train', 'adapter') }));
     const started: LocalStudentRequest[] = [];
     let stopped = false;
     const targets = await resolveServeTargets({

@@ -91,8 +91,8 @@ export async function resolveServeTargets(options: ResolveTargetsOptions): Promi
     student = endpointTarget(serve.student, 'serve.student');
   } else if (servedModel !== undefined && config.student?.endpoint !== undefined) {
     student = endpointTarget({ endpoint: config.student.endpoint, model: servedModel }, 'student');
-  } else if (existsSync(paths.train.adapter) && config.student !== undefined) {
-    if (options.startLocalStudent === undefined) throw new NoStudentError(`the run has a local adapter (${paths.train.adapter}) but no way to start the worker was given`);
+  } else if (existsSync(paths.train.metrics) && config.student !== undefined) {
+    if (options.startLocalStudent === undefined) throw new NoStudentError(`the run has a locally trained student (${paths.train.metrics}) but no way to start the worker was given`);
     const local = await options.startLocalStudent({ base: config.student.base, adapterDir: paths.train.adapter, adapterName: 'student' });
     student = { http: new HttpClient({ baseURL: local.baseURL }), model: local.model };
     close = () => local.close();

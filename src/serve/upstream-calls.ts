@@ -2,7 +2,7 @@ import { createChatCompletion, type ChatParameters } from '../llm/chat.js';
 import { APITimeoutError } from '../llm/errors.js';
 import type { Usage } from '../llm/protocol.js';
 import { estimatePromptTokens, estimateTokens } from '../llm/token-estimate.js';
-import { splitReasoning } from '../stages/generate/reasoning.js';
+import { splitReasoning } from '../llm/reasoning.js';
 import { DistilleryError } from '../errors.js';
 import { GatewayError } from './gateway-error.js';
 import type { ServeTarget } from './serve-target.js';

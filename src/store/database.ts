@@ -52,6 +52,26 @@ const MIGRATIONS: string[] = [
      detail TEXT NOT NULL DEFAULT '{}',
      updated_at TEXT NOT NULL
    );`,
+  // 2: the gateway's request log (distillery serve / capture).
+  `CREATE TABLE served_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    completion_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    model TEXT NOT NULL,
+    stream INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    student_output TEXT,
+    final_output TEXT,
+    served_by TEXT CHECK (served_by IN ('student', 'fallback')),
+    fallback_reason TEXT,
+    fallback_detail TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'cancelled')),
+    error TEXT,
+    latency_ms REAL NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL
+  );
+  CREATE INDEX served_requests_at ON served_requests(at);`,
 ];
 
 export function openDatabase(path: string): SqliteDatabase {

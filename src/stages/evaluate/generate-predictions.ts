@@ -2,7 +2,7 @@ import { buildPrompt } from '../../data/chat-format.js';
 import { errorMessage } from '../../errors.js';
 import type { ChatParameters } from '../../llm/chat.js';
 import type { ModelClient } from '../../llm/model-client.js';
-import { splitReasoning } from '../generate/reasoning.js';
+import { splitReasoning } from '../../llm/reasoning.js';
 import type { ComparedModel } from './compared-model.js';
 import { forEachWithWorkers } from './evaluation-client.js';
 import type { EvaluationItem } from './evaluation-item.js';

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../errors.js';
 import type { ModelClient } from '../../llm/model-client.js';
 import type { Usage } from '../../llm/protocol.js';
-import { splitReasoning } from '../generate/reasoning.js';
+import { splitReasoning } from '../../llm/reasoning.js';
 import type { JudgeConfig } from './evaluate-config.js';
 
 export interface JudgeReply {

@@ -4,7 +4,7 @@ import { buildPrompt } from '../../data/chat-format.js';
 import type { ChatParameters } from '../../llm/chat.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import type { GeneratedRecord } from './generated-record.js';
-import { splitReasoning } from './reasoning.js';
+import { splitReasoning } from '../../llm/reasoning.js';
 
 export interface AnswerFields {
   content: string;
