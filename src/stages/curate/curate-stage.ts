@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { DataError } from '../../errors.js';
 import { createEmbeddings } from '../../llm/embeddings.js';
-import { ModelClient } from '../../llm/model-client.js';
+import type { ModelClient } from '../../llm/model-client.js';
+import { stageClient } from '../stage-client.js';
 import { estimateTokens } from '../../llm/token-estimate.js';
 import type { StageContext } from '../context.js';
 import { ensureDir } from '../run-paths.js';
@@ -38,7 +39,7 @@ export async function runCurateStage(context: StageContext): Promise<CurateFigur
   const clientFor = (endpoint: string, model: string): Promise<ModelClient> => {
     let client = clients.get(endpoint);
     if (!client) {
-      client = context.endpoint(endpoint, model).then((handle) => new ModelClient({ http: handle.http, concurrency: 8, rpm: handle.rpm, tpm: handle.tpm, retry: { maxAttempts: handle.maxAttempts }, cache: context.cache }));
+      client = stageClient(context, endpoint, model, 8).then(({ client: created }) => created);
       clients.set(endpoint, client);
     }
     return client;

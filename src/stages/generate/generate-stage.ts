@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { JsonlAppender, readJsonlTolerant, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, DataError } from '../../errors.js';
-import { ModelClient } from '../../llm/model-client.js';
 import { priceFor } from '../../llm/pricing.js';
 import type { StageContext } from '../context.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import { ensureDir } from '../run-paths.js';
+import { stageClient } from '../stage-client.js';
 import { generateBatch } from './batch-generator.js';
 import { Budget } from './budget.js';
 import { estimateGeneration, type GenerationEstimate } from './estimate.js';
@@ -78,19 +78,8 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   const resumed = done.size;
   const pending = inputs.filter((input) => !done.has(input.id));
 
-  const endpoint = await context.endpoint(teacher.endpoint, teacher.model);
-  let retries = 0;
-  const client = new ModelClient({
-    http: endpoint.http,
-    concurrency: teacher.concurrency,
-    rpm: endpoint.rpm,
-    tpm: endpoint.tpm,
-    retry: { maxAttempts: endpoint.maxAttempts },
-    cache: context.cache,
-    onEvent: (event) => {
-      if (event.type === 'request-retried') retries++;
-      if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
-    },
+  const { client, retries: retriesSoFar } = await stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency, (event) => {
+    if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
   });
   const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, priceFor(prices, teacher.model), teacher.max_cost);
   const spentBefore = budget.spent;
@@ -99,7 +88,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   let sent = 0;
   const appender = new JsonlAppender(paths.outputs);
   const progress = (): void =>
-    context.emit({ type: 'stage-progress', stage: STAGE, done: done.size, total: inputs.length, failed: failures.size, retries, cost: budget.spent, cached });
+    context.emit({ type: 'stage-progress', stage: STAGE, done: done.size, total: inputs.length, failed: failures.size, retries: retriesSoFar(), cost: budget.spent, cached });
   context.emit({ type: 'stage-started', stage: STAGE, total: inputs.length });
   progress();
 
@@ -146,7 +135,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
     sent,
     cached,
     resumed,
-    retries,
+    retries: retriesSoFar(),
     prompt_tokens: totals.prompt_tokens,
     completion_tokens: totals.completion_tokens,
     cost: budget.spent,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import { ModelClient } from '../../llm/model-client.js';
+import type { ModelClient } from '../../llm/model-client.js';
+import { stageClient } from '../stage-client.js';
 import { priceFor } from '../../llm/pricing.js';
 import type { StageContext } from '../context.js';
 import type { ChatFunction } from '../curate/chat.js';
@@ -53,7 +54,7 @@ function teacherChat(context: StageContext): ChatFunction {
   const budget = new Budget(context.state, 'inputs', 'synthesize', teacher.model, priceFor(prices, teacher.model), undefined);
   let client: Promise<ModelClient> | undefined;
   return async (messages) => {
-    client ??= context.endpoint(teacher.endpoint, teacher.model).then((handle) => new ModelClient({ http: handle.http, concurrency: teacher.concurrency, rpm: handle.rpm, tpm: handle.tpm, retry: { maxAttempts: handle.maxAttempts }, cache: context.cache }));
+    client ??= stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency).then(({ client: created }) => created);
     const outcome = await (await client).complete({ model: teacher.model, messages, temperature: teacher.temperature ?? 0.7, top_p: teacher.top_p, max_tokens: teacher.max_tokens }, { signal: context.signal });
     if (!outcome.cached) budget.charge(outcome.result.usage);
     return { content: outcome.result.content };
