@@ -20,7 +20,7 @@ const latencyMs = Number(values.latency);
 const memoryRequests = Number(values.requests);
 
 async function startProvider(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'test', 'fake-provider', 'main.ts'), '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'test', 'fake-provider', 'main.ts'), '--latency', String(latencyMs), '--no-record'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   const { url } = JSON.parse(line) as { url: string };
   return { url, stop: () => child.kill('SIGTERM') };
@@ -41,7 +41,7 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   const run = openRun({ configPath: join(dir, 'task.yaml'), runDir: join(dir, 'run') });
   await runInputsStage(run.context);
   let peakRss = process.memoryUsage().rss;
-  const samples: { done: number; rss: number }[] = [];
+  const samples: { done: number; rss: number; heap: number }[] = [];
   let done = 0;
   run.context.emit = (event) => {
     if (event.type === 'stage-progress') done = event.done;
@@ -49,7 +49,7 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   const sampler = setInterval(() => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
-    if (sampleMemory) samples.push({ done, rss });
+    if (sampleMemory) samples.push({ done, rss, heap: process.memoryUsage().heapUsed });
   }, 250);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -79,7 +79,7 @@ try {
   const memory = await runGeneration(provider.url, memoryRequests, 256, true);
   console.log(`\nmemory over ${memoryRequests} requests at concurrency 256: peak RSS ${mb(memory.peakRss)} MB, ${memory.seconds.toFixed(1)} s, client CPU ${memory.cpuMsPerRequest.toFixed(3)} ms/request`);
   const checkpoints = [0.1, 0.25, 0.5, 0.75, 1].map((fraction) => memory.samples.find((sample) => sample.done >= fraction * memoryRequests * 0.999) ?? memory.samples.at(-1)!);
-  console.log(`RSS by progress: ${checkpoints.map((sample) => `${sample.done} done → ${mb(sample.rss)} MB`).join(', ')}`);
+  console.log(`RSS (V8 heap) by progress: ${checkpoints.map((sample) => `${sample.done} done → ${mb(sample.rss)} (${mb(sample.heap)}) MB`).join(', ')}`);
 } finally {
   provider.stop();
 }

@@ -69,11 +69,19 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** An append-only JSONL writer whose every line is one write call (so a crash tears at most the last line). */
+/**
+ * An append-only JSONL writer. Lines are gathered and written every `flushMs` (one syscall for many answers
+ * instead of one each); a crash loses at most those milliseconds, and only whole lines reach the file.
+ */
 export class JsonlAppender {
   private readonly stream: WriteStream;
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly flushMs = 20,
+  ) {
     this.stream = createWriteStream(path, { flags: 'a' });
   }
 
@@ -82,10 +90,20 @@ export class JsonlAppender {
   }
 
   appendLine(line: string): void {
-    this.stream.write(`${line}\n`);
+    this.pending.push(line);
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    this.stream.write(`${this.pending.join('\n')}\n`);
+    this.pending = [];
   }
 
   close(): Promise<void> {
+    this.flush();
     return new Promise((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 }

@@ -10,6 +10,8 @@ export interface ResponseCache {
 export class SqliteResponseCache implements ResponseCache {
   private readonly select;
   private readonly upsert;
+  private readonly selectKeys;
+  private keys: Set<string> | undefined;
   private readonly queue: WriteQueue;
   /** Answers written but not committed yet; reads see them. */
   private readonly unwritten = new Map<string, unknown>();
@@ -17,6 +19,7 @@ export class SqliteResponseCache implements ResponseCache {
   constructor(database: SqliteDatabase) {
     this.queue = writeQueueOf(database);
     this.select = database.prepare<[string], { response: string }>('SELECT response FROM response_cache WHERE key = ?');
+    this.selectKeys = database.prepare<[], string>('SELECT key FROM response_cache');
     this.upsert = database.prepare(
       'INSERT OR REPLACE INTO response_cache (key, model, response, created_at) VALUES (?, ?, ?, ?)',
     );
@@ -24,12 +27,16 @@ export class SqliteResponseCache implements ResponseCache {
 
   get(key: string): unknown {
     if (this.unwritten.has(key)) return this.unwritten.get(key);
+    // Most lookups of a fresh run miss; a Set of the stored keys answers those without a query.
+    this.keys ??= new Set(this.selectKeys.pluck().all());
+    if (!this.keys.has(key)) return undefined;
     const row = this.select.get(key);
     return row === undefined ? undefined : (JSON.parse(row.response) as unknown);
   }
 
   set(key: string, model: string, response: unknown): void {
     this.unwritten.set(key, response);
+    this.keys?.add(key);
     const text = JSON.stringify(response);
     const at = new Date().toISOString();
     this.queue.push(() => {

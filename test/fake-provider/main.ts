@@ -18,6 +18,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '0' },
     config: { type: 'string' },
     'api-key': { type: 'string' },
+    'no-record': { type: 'boolean', default: false },
   },
 });
 
@@ -26,6 +27,7 @@ const provider = await startFakeProvider({
   ...config,
   port: Number(values.port),
   latencyMs: Number(values.latency) || config.latencyMs,
+  recordRequests: !values['no-record'],
   ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
 });
 process.stdout.write(`${JSON.stringify({ url: provider.url, port: provider.port, pid: process.pid })}\n`);

@@ -16,6 +16,8 @@ import type { FakeProviderBehaviour, FakeProviderBehaviourPatch, FakeProviderSta
 export interface FakeProviderOptions extends FakeProviderBehaviourPatch {
   /** When set, every request needs `Authorization: Bearer <apiKey>` (401 otherwise). */
   apiKey?: string;
+  /** Default true. Benchmarks turn it off: 100,000 recorded bodies cost the fake memory and CPU. */
+  recordRequests?: boolean;
   /** Default 0: any free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -107,8 +109,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     const method = req.method ?? 'GET';
     const rawBody = await readBody(req);
     const ctx: RequestContext = { req, res, method, path: url.pathname, query: url.searchParams, rawBody, requestId: makeId('req_', 32), fault: undefined, extraHeaders: {} };
-    const recorded: RecordedRequest = { method, path: url.pathname, body: recordedBody(req, rawBody), headers: req.headers, time: Date.now() };
-    state.requests.push(recorded);
+    if (options.recordRequests !== false) {
+      const recorded: RecordedRequest = { method, path: url.pathname, body: recordedBody(req, rawBody), headers: req.headers, time: Date.now() };
+      state.requests.push(recorded);
+    }
     try {
       if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
         throw new HttpError(401, 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
