@@ -1,4 +1,4 @@
-import { colorAt, linearScale, number, svgDocument, svgLine, svgRect, svgText } from './svg-elements.js';
+import { colorAt, linearScale, svgDocument, svgLine, svgRect, svgText } from './svg-elements.js';
 
 export interface LatencyRow {
   label: string;

@@ -3,24 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { batchPhase, batchRequestLine, completionOfBatchLine, createBatch, retrieveBatch } from '../../llm/batches.js';
 import { chatRequestBody, chatResultFromCompletion } from '../../llm/chat.js';
 import { fileContent, uploadFile } from '../../llm/files.js';
-import type { ModelClient } from '../../llm/model-client.js';
 import { batchOutputLineSchema, chatCompletionSchema } from '../../llm/protocol.js';
 import { sleep } from '../../llm/retry.js';
 import type { RunState } from '../../store/run-state.js';
 import type { EventSink } from '../events.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import { ensureDir, type RunPaths } from '../run-paths.js';
-import type { Budget } from './budget.js';
-import { generateSync, type GenerationSink } from './sync-generator.js';
+import { generateSync, type SyncGenerationOptions } from './sync-generator.js';
 import type { TeacherRequests } from './teacher-request.js';
 
-export interface BatchGenerationOptions {
-  inputs: InputRecord[];
-  requests: TeacherRequests;
-  client: ModelClient;
-  budget: Budget;
-  sink: GenerationSink;
-  signal: AbortSignal;
+export interface BatchGenerationOptions extends Omit<SyncGenerationOptions, 'workers'> {
   state: RunState;
   paths: RunPaths;
   emit: EventSink;
