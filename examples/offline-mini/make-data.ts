@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32, shuffled } from '../../src/stages/split/seeded-random.js';
 
 type Label = 'docs' | 'web' | 'sql' | 'chat';
 
@@ -46,33 +47,13 @@ const TEMPLATES: [Label, string][] = [
   ['chat', '{greeting} {name} you are {feeling}'],
 ];
 
-/** mulberry32: small, seeded, good enough to pick slot values. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(20261123);
+const next = mulberry32(20261123);
 
 /** Every filling of a template, in slot order. */
 function expand(template: string): string[] {
   const match = /\{(\w+)\}/.exec(template);
   if (!match) return [template];
   return SLOTS[match[1]!]!.flatMap((value) => expand(template.replace(match[0], value)));
-}
-
-function shuffle<T>(values: T[]): T[] {
-  for (let index = values.length - 1; index > 0; index--) {
-    const other = Math.floor(next() * (index + 1));
-    [values[index], values[other]] = [values[other]!, values[index]!];
-  }
-  return values;
 }
 
 // Each label's queries, shuffled once; the sets below are dealt from them in turn, so no query is in two sets.
@@ -82,7 +63,7 @@ TEMPLATES.forEach(([label, template], index) => {
   for (const input of expand(template)) pool.push({ input, label, template: index });
   pools.set(label, pool);
 });
-for (const pool of pools.values()) shuffle(pool);
+for (const [label, pool] of pools) pools.set(label, shuffled(pool, next));
 
 function draw(count: number): { input: string; label: Label; template: number }[] {
   const rows: { input: string; label: Label; template: number }[] = [];
@@ -93,7 +74,7 @@ function draw(count: number): { input: string; label: Label; template: number }[
     if (!row) throw new Error(`not enough distinct queries for ${labels[index % labels.length]}`);
     rows.push(row);
   }
-  return shuffle(rows);
+  return shuffled(rows, next);
 }
 
 export const SYSTEM_PROMPT = 'Route the query to one of: docs, web, sql, chat. Answer with the label only.';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadTask } from '../config/load.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { runPrepareSteps } from '../pipeline/prepare.js';
 import { STAGES } from '../pipeline/stage-hash.js';
@@ -19,7 +20,6 @@ export function registerRun(program: Command): void {
     .action(async (config: string, options: { runDir?: string; from?: string; to?: string }) => {
       const from = stageOption.parse(options.from);
       const to = stageOption.parse(options.to);
-      const { loadTask } = await import('../config/load.js');
       const runDir = options.runDir ?? `runs/${loadTask(config).config.name}`;
       await withRun(config, runDir, async ({ context, local }) => {
         await runPrepareSteps(context, local.python);

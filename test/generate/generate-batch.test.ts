@@ -1,36 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeProvider } from '../helpers/fake-provider-fixture.js';
 import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
 import { runGenerateStage } from '../../src/stages/generate/generate-stage.js';
 import { runStage } from '../../src/pipeline/run-stage.js';
 import { readJsonlTolerant } from '../../src/data/jsonl.js';
 import type { GeneratedRecord } from '../../src/stages/generate/generated-record.js';
 import { useTempDir } from '../helpers/temp-dir.js';
-import { sentences, writeTask, type TaskFixture } from '../helpers/task-fixture.js';
+import { generateThrough, sentences, writeTask, type TaskFixture } from '../helpers/task-fixture.js';
 
 const temp = useTempDir();
-let provider: FakeProvider;
+const fake = useFakeProvider();
 
-beforeEach(async () => {
-  provider = await startFakeProvider({ apiKey: 'sk-test-secret' });
-});
-afterEach(async () => {
-  await provider.close();
-});
 
-async function generate(task: TaskFixture) {
-  const run = task.open();
-  try {
-    await runStage(run.context, 'inputs', () => runInputsStage(run.context));
-    return await runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
-  } finally {
-    await run.close();
-  }
-}
-
-const requestsTo = (path: string, method = 'POST') => provider.state.requests.filter((request) => request.path === path && request.method === method);
+const requestsTo = (path: string, method = 'POST') => fake().state.requests.filter((request) => request.path === path && request.method === method);
 const outputs = (task: TaskFixture) => readJsonlTolerant(join(task.runDir, 'generate', 'outputs.jsonl')) as GeneratedRecord[];
 const batchMode = { mode: 'batch', poll_interval: 0.01 };
 
@@ -39,9 +23,9 @@ describe('generate, batch mode', () => {
     ['openai', 'openai'],
     ['nebius', 'nebius'],
   ] as const)('runs a %s-shaped batch through its statuses and joins lines by custom_id', async (shape, flow) => {
-    provider.setBehaviour({ batchShape: shape, batchStatusFlow: flow, batch: { pollsPerStatus: 2 } });
-    const task = writeTask(temp.path(), provider.url, sentences(25), { teacher: batchMode });
-    const figures = await generate(task);
+    fake().setBehaviour({ batchShape: shape, batchStatusFlow: flow, batch: { pollsPerStatus: 2 } });
+    const task = writeTask(temp.path(), fake().url, sentences(25), { teacher: batchMode });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 25, failed: 0, mode: 'batch' });
     // Output lines come shuffled; outputs.jsonl is in input order with each answer on its own input.
     const rows = outputs(task);
@@ -61,7 +45,7 @@ describe('generate, batch mode', () => {
   it('retries rows that failed inside a batch in a follow-up batch', async () => {
     // Every fifth row fails once (the first time its custom_id is processed), as a transient server error would.
     const failedOnce = new Set<string>();
-    provider.setBehaviour({
+    fake().setBehaviour({
       batch: {
         lineFailure: (line) => {
           if (Number(line.custom_id.slice(1)) % 5 !== 0 || failedOnce.has(line.custom_id)) return undefined;
@@ -70,8 +54,8 @@ describe('generate, batch mode', () => {
         },
       },
     });
-    const task = writeTask(temp.path(), provider.url, sentences(100), { teacher: { ...batchMode, batch_sync_stragglers: 0 } });
-    const figures = await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(100), { teacher: { ...batchMode, batch_sync_stragglers: 0 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 100, failed: 0 });
     expect(requestsTo('/v1/batches')).toHaveLength(2);
     const secondFile = readFileSync(join(task.runDir, 'generate', 'batches', 'round-2-part-0.jsonl'), 'utf8').trim().split('\n');
@@ -80,18 +64,18 @@ describe('generate, batch mode', () => {
   });
 
   it('keeps the completed rows of an expired batch and sends the stragglers through sync mode', async () => {
-    provider.setBehaviour({ batch: { outcome: 'expired', completedBeforeStop: 17 } });
-    const task = writeTask(temp.path(), provider.url, sentences(20), { teacher: { ...batchMode, batch_sync_stragglers: 10 } });
-    const figures = await generate(task);
+    fake().setBehaviour({ batch: { outcome: 'expired', completedBeforeStop: 17 } });
+    const task = writeTask(temp.path(), fake().url, sentences(20), { teacher: { ...batchMode, batch_sync_stragglers: 10 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 20, failed: 0 });
     expect(requestsTo('/v1/batches')).toHaveLength(1);
     expect(requestsTo('/v1/chat/completions')).toHaveLength(3);
   });
 
   it('gives up after batch_max_rounds and writes the rows to errors.jsonl', async () => {
-    provider.setBehaviour({ batch: { outcome: 'failed' } });
-    const task = writeTask(temp.path(), provider.url, sentences(5), { teacher: { ...batchMode, batch_max_rounds: 2, batch_sync_stragglers: 0 } });
-    const figures = await generate(task);
+    fake().setBehaviour({ batch: { outcome: 'failed' } });
+    const task = writeTask(temp.path(), fake().url, sentences(5), { teacher: { ...batchMode, batch_max_rounds: 2, batch_sync_stragglers: 0 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 0, failed: 5 });
     expect(requestsTo('/v1/batches')).toHaveLength(2);
     const errors = readJsonlTolerant(join(task.runDir, 'generate', 'errors.jsonl')) as { error: string }[];
@@ -99,8 +83,8 @@ describe('generate, batch mode', () => {
   });
 
   it('polls the stored batch on resume instead of submitting a new one', async () => {
-    provider.setBehaviour({ batch: { pollsPerStatus: 40 } });
-    const task = writeTask(temp.path(), provider.url, sentences(6), { teacher: batchMode });
+    fake().setBehaviour({ batch: { pollsPerStatus: 40 } });
+    const task = writeTask(temp.path(), fake().url, sentences(6), { teacher: batchMode });
     const controller = new AbortController();
     const run = task.open({ signal: controller.signal });
     await runStage(run.context, 'inputs', () => runInputsStage(run.context));
@@ -109,7 +93,7 @@ describe('generate, batch mode', () => {
     controller.abort();
     await expect(pending).rejects.toThrow();
     await run.close();
-    const figures = await generate(task);
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 6 });
     expect(requestsTo('/v1/batches')).toHaveLength(1);
   });

@@ -1,21 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeProvider } from '../helpers/fake-provider-fixture.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { sentences, writeTask, type TaskFixture } from '../helpers/task-fixture.js';
 
 const temp = useTempDir();
-let provider: FakeProvider;
+const fake = useFakeProvider();
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'distillery.js');
-
-beforeEach(async () => {
-  provider = await startFakeProvider({ apiKey: 'sk-test-secret' });
-});
-afterEach(async () => {
-  await provider.close();
-});
 
 function cli(task: TaskFixture, ...extra: string[]) {
   return spawn(process.execPath, [BIN, 'generate', task.configPath, '--run-dir', task.runDir, ...extra], {
@@ -46,8 +39,8 @@ const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').s
 
 describe('generate survives kill -9', () => {
   it('sync: resumes after a hard kill without asking answered inputs again', async () => {
-    provider.setBehaviour({ latencyMs: 40 });
-    const task = writeTask(temp.path(), provider.url, sentences(80), { teacher: { concurrency: 4 } });
+    fake().setBehaviour({ latencyMs: 40 });
+    const task = writeTask(temp.path(), fake().url, sentences(80), { teacher: { concurrency: 4 } });
     const outputs = join(task.runDir, 'generate', 'outputs.jsonl');
     const child = cli(task);
     await waitFor(() => lines(outputs).length >= 12);
@@ -61,37 +54,37 @@ describe('generate survives kill -9', () => {
     const rows = lines(outputs).map((line) => JSON.parse(line) as { id: string });
     expect(rows.map((row) => row.id)).toEqual(sentences(80).map((row) => row.id));
     // At most the requests in flight at the kill (concurrency 4) were asked twice.
-    const chat = provider.state.requests.filter((request) => request.path === '/v1/chat/completions');
+    const chat = fake().state.requests.filter((request) => request.path === '/v1/chat/completions');
     expect(chat.length).toBeLessThanOrEqual(80 + 4);
     expect(chat.length).toBeGreaterThanOrEqual(80);
   }, 60_000);
 
   it('batch: a resumed run polls the batch the killed run submitted', async () => {
-    provider.setBehaviour({ batch: { pollsPerStatus: 60 } });
-    const task = writeTask(temp.path(), provider.url, sentences(10), { teacher: { mode: 'batch', poll_interval: 0.01 } });
+    fake().setBehaviour({ batch: { pollsPerStatus: 60 } });
+    const task = writeTask(temp.path(), fake().url, sentences(10), { teacher: { mode: 'batch', poll_interval: 0.01 } });
     const child = cli(task);
-    await waitFor(() => provider.state.requests.some((request) => request.path === '/v1/batches' && request.method === 'POST'));
+    await waitFor(() => fake().state.requests.some((request) => request.path === '/v1/batches' && request.method === 'POST'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
     const result = await runToEnd(task);
     expect(result.code, result.stderr).toBe(0);
     expect(lines(join(task.runDir, 'generate', 'outputs.jsonl'))).toHaveLength(10);
-    expect(provider.state.requests.filter((request) => request.path === '/v1/batches' && request.method === 'POST')).toHaveLength(1);
+    expect(fake().state.requests.filter((request) => request.path === '/v1/batches' && request.method === 'POST')).toHaveLength(1);
   }, 60_000);
 
   it('--estimate prints tokens and cost and sends nothing', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(10), { teacher: { max_tokens: 100 } });
+    const task = writeTask(temp.path(), fake().url, sentences(10), { teacher: { max_tokens: 100 } });
     const result = await runToEnd(task, '--estimate');
     expect(result.code, result.stderr).toBe(0);
     const estimate = JSON.parse(result.stdout) as { requests: number; maxCompletionTokens: number; maxCost: number; priced: boolean };
     expect(estimate).toMatchObject({ requests: 10, maxCompletionTokens: 1000, priced: true });
     expect(estimate.maxCost).toBeGreaterThan(1000 * 0.6e-6);
-    expect(provider.state.requests).toHaveLength(0);
+    expect(fake().state.requests).toHaveLength(0);
   }, 30_000);
 
   it('a bad config exits non-zero naming the key and file', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(1), { teacher: { mode: 'fast' } });
+    const task = writeTask(temp.path(), fake().url, sentences(1), { teacher: { mode: 'fast' } });
     const result = await runToEnd(task);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${task.configPath}:`);

@@ -1,49 +1,30 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
-import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
-import { runGenerateStage } from '../../src/stages/generate/generate-stage.js';
-import { runStage } from '../../src/pipeline/run-stage.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeProvider } from '../helpers/fake-provider-fixture.js';
 import { readJsonlTolerant } from '../../src/data/jsonl.js';
 import { BudgetExceededError } from '../../src/errors.js';
 import type { GeneratedRecord } from '../../src/stages/generate/generated-record.js';
 import { useTempDir } from '../helpers/temp-dir.js';
-import { sentences, writeTask, type TaskFixture } from '../helpers/task-fixture.js';
+import { generateThrough, sentences, writeTask, type TaskFixture } from '../helpers/task-fixture.js';
 
 const temp = useTempDir();
-let provider: FakeProvider;
+const fake = useFakeProvider();
 
-beforeEach(async () => {
-  provider = await startFakeProvider({ apiKey: 'sk-test-secret' });
-});
-afterEach(async () => {
-  await provider.close();
-});
 
-async function generate(task: TaskFixture, environment?: NodeJS.ProcessEnv) {
-  const run = task.open({ environment });
-  try {
-    await runStage(run.context, 'inputs', () => runInputsStage(run.context));
-    return await runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
-  } finally {
-    await run.close();
-  }
-}
-
-const chatRequests = () => provider.state.requests.filter((request) => request.path === '/v1/chat/completions');
+const chatRequests = () => fake().state.requests.filter((request) => request.path === '/v1/chat/completions');
 const outputs = (task: TaskFixture) => readJsonlTolerant(join(task.runDir, 'generate', 'outputs.jsonl')) as GeneratedRecord[];
 
 describe('generate, sync mode', () => {
   it('answers every input in input order, with reasoning stripped, usage and cost', async () => {
-    provider.setBehaviour({
+    fake().setBehaviour({
       answer: (request) => {
         const last = String(request.messages.at(-1)?.content);
         return { content: `<think>checking "${last}"</think>\n${last.replace(' have ', ' has ')}` };
       },
     });
-    const task = writeTask(temp.path(), provider.url, sentences(20));
-    const figures = await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(20));
+    const figures = await generateThrough(task);
     const rows = outputs(task);
     expect(rows.map((row) => row.id)).toEqual(sentences(20).map((row) => row.id));
     expect(rows[3]).toMatchObject({ id: 's3', output: 'this sentence number 3 has an error', reasoning: 'checking "this sentence number 3 have an error"', truncated: false, finish_reason: 'stop' });
@@ -58,7 +39,7 @@ describe('generate, sync mode', () => {
   });
 
   it('retries 429 (honouring Retry-After), 5xx, dropped connections and empty answers', async () => {
-    provider.setBehaviour({
+    fake().setBehaviour({
       faults: [
         { match: { nth: [1, 2] }, kind: '429', retryAfterMs: 30 },
         { match: { nth: 3 }, kind: '500' },
@@ -68,33 +49,33 @@ describe('generate, sync mode', () => {
         { match: { nth: 7 }, kind: 'empty-content' },
       ],
     });
-    const task = writeTask(temp.path(), provider.url, sentences(10), { teacher: { concurrency: 2 } });
-    const figures = await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(10), { teacher: { concurrency: 2 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 10, failed: 0, retries: 7 });
     expect(chatRequests()).toHaveLength(17);
     expect(outputs(task).every((row) => row.output !== '')).toBe(true);
   });
 
   it('times out a slow answer and retries it', async () => {
-    provider.setBehaviour({ faults: [{ match: { nth: 1 }, kind: 'slow', delayMs: 3000 }] });
-    const task = writeTask(temp.path(), provider.url, sentences(2), { endpoint: { timeout_s: 0.3 }, teacher: { concurrency: 1 } });
-    const figures = await generate(task);
+    fake().setBehaviour({ faults: [{ match: { nth: 1 }, kind: 'slow', delayMs: 3000 }] });
+    const task = writeTask(temp.path(), fake().url, sentences(2), { endpoint: { timeout_s: 0.3 }, teacher: { concurrency: 1 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 2, retries: 1 });
   });
 
   it('writes inputs that fail for good to errors.jsonl with the last error', async () => {
-    provider.setBehaviour({ faults: [{ match: { inputContains: 'number 1 have' }, kind: '500' }] });
-    const task = writeTask(temp.path(), provider.url, sentences(3), { endpoint: { max_attempts: 2 } });
-    const figures = await generate(task);
+    fake().setBehaviour({ faults: [{ match: { inputContains: 'number 1 have' }, kind: '500' }] });
+    const task = writeTask(temp.path(), fake().url, sentences(3), { endpoint: { max_attempts: 2 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 2, failed: 1 });
     const errors = readJsonlTolerant(join(task.runDir, 'generate', 'errors.jsonl')) as { id: string; error: string; attempts: number }[];
     expect(errors).toEqual([expect.objectContaining({ id: 's1', attempts: 2, error: expect.stringContaining('HTTP 500') })]);
   });
 
   it('does not retry a 400 and names the problem', async () => {
-    provider.setBehaviour({ models: ['another-model'] });
-    const task = writeTask(temp.path(), provider.url, sentences(1));
-    const figures = await generate(task);
+    fake().setBehaviour({ models: ['another-model'] });
+    const task = writeTask(temp.path(), fake().url, sentences(1));
+    const figures = await generateThrough(task);
     expect(figures.failed).toBe(1);
     expect(chatRequests()).toHaveLength(1);
   });
@@ -103,9 +84,9 @@ describe('generate, sync mode', () => {
     ['keep', 3, 3],
     ['drop', 0, 3],
   ] as const)('on_truncated: %s', async (mode, truncatedRows, _inputs) => {
-    provider.setBehaviour({ faults: [{ match: { always: true }, kind: 'truncate' }] });
-    const task = writeTask(temp.path(), provider.url, sentences(3), { teacher: { on_truncated: mode } });
-    const figures = await generate(task);
+    fake().setBehaviour({ faults: [{ match: { always: true }, kind: 'truncate' }] });
+    const task = writeTask(temp.path(), fake().url, sentences(3), { teacher: { on_truncated: mode } });
+    const figures = await generateThrough(task);
     expect(figures.truncated).toBe(truncatedRows);
     if (mode === 'drop') {
       const errors = readJsonlTolerant(join(task.runDir, 'generate', 'errors.jsonl')) as { error: string }[];
@@ -114,43 +95,43 @@ describe('generate, sync mode', () => {
   });
 
   it('on_truncated: retry asks again with a larger max_tokens', async () => {
-    provider.setBehaviour({ faults: [{ match: { predicate: (request) => request.bodyText.includes('"max_tokens":64') }, kind: 'truncate' }] });
-    const task = writeTask(temp.path(), provider.url, sentences(2), { teacher: { on_truncated: 'retry', retry_max_tokens: 256 } });
-    const figures = await generate(task);
+    fake().setBehaviour({ faults: [{ match: { predicate: (request) => request.bodyText.includes('"max_tokens":64') }, kind: 'truncate' }] });
+    const task = writeTask(temp.path(), fake().url, sentences(2), { teacher: { on_truncated: 'retry', retry_max_tokens: 256 } });
+    const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 2, truncated: 0 });
     expect(chatRequests().map((request) => (request.body as { max_tokens: number }).max_tokens).sort()).toEqual([256, 256, 64, 64]);
   });
 
   it('resumes without paying twice, and re-asks nothing already answered when rows are added', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(10));
-    await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(10));
+    await generateThrough(task);
     expect(chatRequests()).toHaveLength(10);
-    const again = await generate(task);
+    const again = await generateThrough(task);
     expect(again).toMatchObject({ answered: 10, sent: 0, resumed: 10 });
     expect(chatRequests()).toHaveLength(10);
     // Five new rows: only they are asked.
-    const grown = writeTask(temp.path(), provider.url, sentences(15));
-    const figures = await generate(grown);
+    const grown = writeTask(temp.path(), fake().url, sentences(15));
+    const figures = await generateThrough(grown);
     expect(figures).toMatchObject({ answered: 15, sent: 5 });
     expect(chatRequests()).toHaveLength(15);
   });
 
   it('serves a lost outputs file from the cache, and asks again when a parameter changes', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(4));
-    await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(4));
+    await generateThrough(task);
     const { rmSync } = await import('node:fs');
     rmSync(join(task.runDir, 'generate', 'outputs.jsonl'));
-    const cached = await generate(task);
+    const cached = await generateThrough(task);
     expect(cached).toMatchObject({ answered: 4, sent: 0, cached: 4, cost_this_run: 0 });
-    const warmer = writeTask(temp.path(), provider.url, sentences(4), { teacher: { temperature: 0.7 } });
-    expect(await generate(warmer)).toMatchObject({ sent: 4 });
+    const warmer = writeTask(temp.path(), fake().url, sentences(4), { teacher: { temperature: 0.7 } });
+    expect(await generateThrough(warmer)).toMatchObject({ sent: 4 });
   });
 
   it('stops submitting at max_cost, says so, and continues later without paying again', async () => {
     // Each request costs about (prompt ~20 × 0.2 + completion ~7 × 0.6) / 1e6 ≈ $8e-6 with these prices ×1000.
     const prices = { 'teacher-model': { input: 200, output: 600 } };
-    const task = writeTask(temp.path(), provider.url, sentences(40), { teacher: { max_cost: 0.05, concurrency: 1 }, prices });
-    const error = await generate(task).catch((caught: unknown) => caught);
+    const task = writeTask(temp.path(), fake().url, sentences(40), { teacher: { max_cost: 0.05, concurrency: 1 }, prices });
+    const error = await generateThrough(task).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect(String(error)).toMatch(/teacher\.max_cost \$0\.05 reached .* inputs were not sent/);
     const firstRound = chatRequests().length;
@@ -158,16 +139,16 @@ describe('generate, sync mode', () => {
     expect(firstRound).toBeLessThan(40);
     const rows = outputs(task);
     expect(rows).toHaveLength(firstRound);
-    const raised = writeTask(temp.path(), provider.url, sentences(40), { teacher: { max_cost: 100, concurrency: 1 }, prices });
-    const figures = await generate(raised);
+    const raised = writeTask(temp.path(), fake().url, sentences(40), { teacher: { max_cost: 100, concurrency: 1 }, prices });
+    const figures = await generateThrough(raised);
     expect(figures.answered).toBe(40);
     expect(chatRequests()).toHaveLength(40);
   });
 
   it('needs the API key variable, names it, and never writes the key into the run directory', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(2));
-    await expect(generate(task, {})).rejects.toThrow(/set the environment variable FAKE_API_KEY/);
-    await generate(task);
+    const task = writeTask(temp.path(), fake().url, sentences(2));
+    await expect(generateThrough(task, {})).rejects.toThrow(/set the environment variable FAKE_API_KEY/);
+    await generateThrough(task);
     const files: string[] = [];
     const walk = (dir: string): void => {
       for (const name of readdirSync(dir)) {
@@ -181,23 +162,23 @@ describe('generate, sync mode', () => {
   });
 
   it('respects the configured concurrency', async () => {
-    provider.setBehaviour({ latencyMs: 30 });
-    const task = writeTask(temp.path(), provider.url, sentences(24), { teacher: { concurrency: 4 } });
-    await generate(task);
+    fake().setBehaviour({ latencyMs: 30 });
+    const task = writeTask(temp.path(), fake().url, sentences(24), { teacher: { concurrency: 4 } });
+    await generateThrough(task);
     const times = chatRequests().map((request) => request.time).sort((left, right) => left - right);
     // With 4 in flight and 30 ms each, 24 requests take at least 6 rounds.
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(5 * 25);
   });
 
   it('keeps client-side RPM', async () => {
-    const task = writeTask(temp.path(), provider.url, sentences(4), { endpoint: { rpm: 600 }, teacher: { concurrency: 4 } });
+    const task = writeTask(temp.path(), fake().url, sentences(4), { endpoint: { rpm: 600 }, teacher: { concurrency: 4 } });
     const started = Date.now();
-    await generate(task);
+    await generateThrough(task);
     // 600 rpm = one per 100 ms after the first second's credit of 10: no wait for 4. 60 rpm: ~3 s.
     expect(Date.now() - started).toBeLessThan(3000);
-    const slow = writeTask(temp.path(), provider.url, sentences(3, 100), { endpoint: { rpm: 120 }, teacher: { concurrency: 4 } });
+    const slow = writeTask(temp.path(), fake().url, sentences(3, 100), { endpoint: { rpm: 120 }, teacher: { concurrency: 4 } });
     const slowStart = Date.now();
-    await generate(slow);
+    await generateThrough(slow);
     expect(Date.now() - slowStart).toBeGreaterThanOrEqual(450); // 2/s with 2 of credit at start: the third waits 0.5 s
   });
 });

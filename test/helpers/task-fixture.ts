@@ -2,6 +2,9 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { openRun, type OpenRun } from '../../src/pipeline/open-run.js';
+import { runStage } from '../../src/pipeline/run-stage.js';
+import { runGenerateStage } from '../../src/stages/generate/generate-stage.js';
+import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
 import type { PipelineEvent } from '../../src/stages/events.js';
 
 export interface TaskFixture {
@@ -45,4 +48,15 @@ export function writeTask(
 
 export function sentences(count: number, offset = 0): { id: string; input: string }[] {
   return Array.from({ length: count }, (_, index) => ({ id: `s${index + offset}`, input: `this sentence number ${index + offset} have an error` }));
+}
+
+/** Runs the inputs and generate stages of a task fixture, as `distillery generate` does, and closes the run. */
+export async function generateThrough(task: TaskFixture, environment?: NodeJS.ProcessEnv) {
+  const run = task.open({ environment });
+  try {
+    await runStage(run.context, 'inputs', () => runInputsStage(run.context));
+    return await runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
+  } finally {
+    await run.close();
+  }
 }
