@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError } from './errors.js';
-import { fetchTransport, undiciTransport, type Transport, type TransportResponse } from './transport.js';
+import { fetchTransport, TransportTimeoutError, undiciTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -23,6 +23,9 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+const JSON_CONTENT: Record<string, string> = Object.freeze({ 'content-type': 'application/json' });
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
 /**
  * The one place that talks HTTP: JSON in, zod-checked JSON out, one typed error per failure. No retries
  * here (see retry.ts), so each attempt is visible to the caller's limiter and budget.
@@ -33,6 +36,9 @@ export class HttpClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly transport: Transport;
+  /** The headers of every JSON request, built once (undici copies, never changes, a headers object). */
+  private jsonHeaders: Record<string, string> | undefined;
+  private readonly urls = new Map<string, string>();
 
   constructor(options: HttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
@@ -43,97 +49,105 @@ export class HttpClient {
   }
 
   url(path: string): string {
-    return `${this.baseURL}${path.startsWith('/') ? path : `/${path}`}`;
+    let url = this.urls.get(path);
+    if (url === undefined) {
+      url = `${this.baseURL}${path.startsWith('/') ? path : `/${path}`}`;
+      // The few fixed paths (chat, files) are remembered; per-id paths are not worth keeping.
+      if (this.urls.size < 64) this.urls.set(path, url);
+    }
+    return url;
   }
 
   async json<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json' }, options);
-    const text = await this.readText(response, path);
+    return this.jsonText(method, path, schema, body === undefined ? undefined : JSON.stringify(body), options);
+  }
+
+  /** As `json`, with the body already serialized (the chat hot path serializes once for cache key and body). */
+  async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const url = this.url(path);
+    const response = await this.exchange(method, url, body, JSON_CONTENT, options);
+    const text = await this.readText(response, url, options.signal);
     return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
   async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const response = await this.send('POST', path, body, { 'content-type': contentType }, options);
-    const text = await this.readText(response, path);
+    const url = this.url(path);
+    const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
+    const text = await this.readText(response, url, options.signal);
     return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
   async text(path: string, options: RequestOptions = {}): Promise<string> {
-    const response = await this.send('GET', path, undefined, {}, options);
-    return this.readText(response, path);
+    const url = this.url(path);
+    return this.readText(await this.exchange('GET', url, undefined, NO_HEADERS, options), url, options.signal);
   }
 
   async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
-    const response = await this.send('GET', path, undefined, {}, options);
-    return response.bytes();
+    const url = this.url(path);
+    const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
+    try {
+      return await response.bytes();
+    } catch (error) {
+      throw this.transportError(error, url, options.signal);
+    }
   }
 
   /** Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors. */
   async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
     const url = this.url(path);
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...extraHeaders };
-    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    // One controller per request, unlinked from the caller's long-lived signal when done: AbortSignal.any
-    // would leave a listener on the run's signal per request (a leak over 100,000 requests).
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted) onCallerAbort();
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const finish = (): void => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-    };
-    let response: TransportResponse;
-    try {
-      response = await this.transport({ url, method, headers, body, signal: controller.signal });
-    } catch (error) {
-      finish();
-      throw this.transportError(error, url, timedOut, options.signal, timeoutMs);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      const text = await response.text().catch(() => '');
-      finish();
-      throw errorForStatus(response.status, { url, headers: response.headers, body: text });
-    }
-    // The timer keeps running while the body is read: a stalled body is a timeout too.
+    const response = await this.exchange(method, url, body, extraHeaders, options);
     const guard = async <T>(read: () => Promise<T>): Promise<T> => {
       try {
         return await read();
       } catch (error) {
-        throw this.transportError(error, url, timedOut, options.signal, timeoutMs);
-      } finally {
-        finish();
+        throw this.transportError(error, url, options.signal);
       }
     };
     const transportError = this.transportError.bind(this);
     return {
-      ...response,
+      status: response.status,
+      url: response.url,
+      headers: response.headers,
       text: () => guard(() => response.text()),
       bytes: () => guard(() => response.bytes()),
       body: (async function* () {
         try {
           for await (const chunk of response.body) yield chunk;
         } catch (error) {
-          throw transportError(error, url, timedOut, options.signal, timeoutMs);
-        } finally {
-          finish();
+          throw transportError(error, url, options.signal);
         }
       })(),
     };
   }
 
-  private async readText(response: TransportResponse, path: string): Promise<string> {
+  /** The request on the wire: a 2xx response with its body unread, or a typed error. */
+  private async exchange(method: string, url: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
+    const headers = extraHeaders === JSON_CONTENT ? (this.jsonHeaders ??= this.headersWith(JSON_CONTENT)) : this.headersWith(extraHeaders);
+    let response: TransportResponse;
+    try {
+      // The transport owns the deadline (headers and body) and the caller's abort.
+      response = await this.transport({ url, method, headers, body, signal: options.signal, timeoutMs: options.timeoutMs ?? this.timeoutMs });
+    } catch (error) {
+      throw this.transportError(error, url, options.signal);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      const text = await response.text().catch(() => '');
+      throw errorForStatus(response.status, { url, headers: response.headers, body: text });
+    }
+    return response;
+  }
+
+  private headersWith(extraHeaders: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...extraHeaders };
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    return headers;
+  }
+
+  private async readText(response: TransportResponse, url: string, signal: AbortSignal | undefined): Promise<string> {
     try {
       return await response.text();
     } catch (error) {
-      if (error instanceof APICallError) throw error;
-      throw new APIConnectionError(`connection dropped while reading ${this.url(path)}`, { url: this.url(path), cause: error, isRetryable: true });
+      throw this.transportError(error, url, signal);
     }
   }
 
@@ -157,13 +171,13 @@ export class HttpClient {
     return parsed.data;
   }
 
-  private transportError(error: unknown, url: string, timedOut: boolean, callerSignal: AbortSignal | undefined, timeoutMs: number): APICallError {
+  private transportError(error: unknown, url: string, callerSignal: AbortSignal | undefined): APICallError {
     if (error instanceof APICallError) return error;
     if (callerSignal?.aborted) {
       return new APICallError(`request to ${url} was aborted`, { url, cause: error, isRetryable: false });
     }
-    if (timedOut) {
-      return new APITimeoutError(`request to ${url} timed out after ${timeoutMs} ms`, { url, cause: error, isRetryable: true });
+    if (error instanceof TransportTimeoutError) {
+      return new APITimeoutError(`request to ${url} timed out after ${error.timeoutMs} ms`, { url, cause: error, isRetryable: true });
     }
     return new APIConnectionError(`connection to ${url} failed: ${causeMessage(error)}`, { url, cause: error, isRetryable: true });
   }

@@ -1,4 +1,5 @@
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { onAbort } from './abort-registry.js';
 
 /** What HttpClient needs from an HTTP response, whichever library produced it. */
 export interface TransportResponse {
@@ -7,6 +8,7 @@ export interface TransportResponse {
   headers: Record<string, string>;
   text(): Promise<string>;
   bytes(): Promise<Uint8Array>;
+  /** The body as it arrives; leaving the loop early aborts the request. */
   body: AsyncIterable<Uint8Array>;
 }
 
@@ -15,14 +17,26 @@ export interface TransportRequest {
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
-  signal: AbortSignal;
+  /** The caller's (usually long-lived) signal: aborting it aborts the request. */
+  signal: AbortSignal | undefined;
+  /** Deadline for the whole exchange, body included: a stalled body is a timeout too. */
+  timeoutMs: number;
 }
 
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
+/** The request ran past its `timeoutMs` (thrown by every transport, so HttpClient can say "timed out"). */
+export class TransportTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
 /**
- * One keep-alive connection pool per process. undici's `request` costs a fifth of the CPU of `fetch`
- * per call (measured in bench/generate-throughput.ts), which is what lets one core drive 256 requests in flight.
+ * One keep-alive connection pool per process. Requests go straight to the pool's `dispatch` with the
+ * handler below: undici's `request` adds a Readable stream, an AsyncResource and an AbortSignal listener
+ * per call, which together cost about a third of the client's CPU at 256 requests in flight
+ * (bench/generate-throughput.ts), and `fetch` costs five times more again.
  */
 let sharedAgent: Agent | undefined;
 function agent(): Agent {
@@ -30,44 +44,225 @@ function agent(): Agent {
   return sharedAgent;
 }
 
-export const undiciTransport: Transport = async (request) => {
-  const response = await undiciRequest(request.url, {
-    method: request.method as Dispatcher.HttpMethod,
-    headers: request.headers,
-    body: request.body as Dispatcher.DispatchOptions['body'],
-    signal: request.signal,
-    dispatcher: agent(),
-    // The caller's AbortSignal is the one timeout; undici's own per-phase timeouts would fire first otherwise.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(response.headers)) {
-    if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+/** URL → origin and path, parsed once per distinct URL (a run calls a handful of them). */
+const targets = new Map<string, { origin: string; path: string }>();
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 1000) targets.clear();
+    targets.set(url, target);
   }
-  return {
-    status: response.statusCode,
-    url: request.url,
-    headers,
-    text: () => response.body.text(),
-    bytes: async () => new Uint8Array(await response.body.arrayBuffer()),
-    body: response.body,
-  };
+  return target;
+}
+
+/** While a consumer iterates the body, at most this much is queued before the socket is paused. */
+const STREAM_HIGH_WATER = 1 << 20;
+
+/**
+ * One request/response exchange as an undici dispatch handler: resolves once headers arrive, then buffers
+ * the body (or hands it over chunk by chunk when iterated). Owns the timeout and the caller's abort.
+ */
+class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
+  status = 0;
+  headers: Record<string, string> = {};
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
+  private readonly chunks: Buffer[] = [];
+  private queuedBytes = 0;
+  private streaming = false;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly unlink: () => void;
+  private settleHeaders: { resolve: (response: TransportResponse) => void; reject: (error: Error) => void } | undefined;
+  /** Resolves with this exchange once the status and headers are in. */
+  readonly response: Promise<TransportResponse>;
+
+  constructor(private readonly request: TransportRequest) {
+    this.response = new Promise((resolve, reject) => (this.settleHeaders = { resolve, reject }));
+    this.timer = setTimeout(() => this.abort(new TransportTimeoutError(request.timeoutMs)), request.timeoutMs);
+    this.unlink = request.signal === undefined ? noop : onAbort(request.signal, () => this.abort(abortReasonOf(request.signal!)));
+  }
+
+  abort(reason: Error): void {
+    if (this.ended || this.failure !== undefined) return;
+    this.abortReason ??= reason;
+    if (this.controller !== undefined) this.controller.abort(reason);
+    // Not on a socket yet (queued in the pool): fail now, abort when undici starts it.
+    else this.fail(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason !== undefined) controller.abort(this.abortReason);
+  }
+
+  get url(): string {
+    return this.request.url;
+  }
+
+  async text(): Promise<string> {
+    return (await this.whole()).toString('utf8');
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.whole());
+  }
+
+  get body(): AsyncIterable<Uint8Array> {
+    return { [Symbol.asyncIterator]: () => this.iterate() };
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    // undici gives lower-case names; a repeated header is an array, joined as HTTP would fold it.
+    let folded = true;
+    for (const key in headers) if (typeof headers[key] !== 'string') folded = false;
+    if (folded) this.headers = headers as Record<string, string>;
+    else for (const key in headers) if (headers[key] !== undefined) this.headers[key] = ([] as string[]).concat(headers[key]!).join(', ');
+    const settle = this.settleHeaders;
+    this.settleHeaders = undefined;
+    settle?.resolve(this);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.queuedBytes += chunk.length;
+    // Only a chunk-by-chunk reader applies backpressure; `text()` and `bytes()` want the whole body anyway.
+    if (this.streaming && this.queuedBytes > STREAM_HIGH_WATER) controller.pause();
+    this.notify();
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    this.cleanup();
+    this.notify();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(this.abortReason ?? error);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== undefined || this.ended) return;
+    this.failure = error;
+    this.cleanup();
+    const settle = this.settleHeaders;
+    this.settleHeaders = undefined;
+    settle?.reject(error);
+    this.notify();
+  }
+
+  private cleanup(): void {
+    clearTimeout(this.timer);
+    this.unlink();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private waitForMore(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  private async whole(): Promise<Buffer> {
+    while (!this.ended) {
+      if (this.failure !== undefined) throw this.failure;
+      await this.waitForMore();
+    }
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+  }
+
+  private async *iterate(): AsyncGenerator<Uint8Array> {
+    this.streaming = true;
+    try {
+      for (;;) {
+        const chunk = this.chunks.shift();
+        if (chunk !== undefined) {
+          this.queuedBytes -= chunk.length;
+          if (this.controller?.paused && this.queuedBytes <= STREAM_HIGH_WATER / 2) this.controller.resume();
+          yield chunk;
+        } else if (this.failure !== undefined) {
+          throw this.failure;
+        } else if (this.ended) {
+          return;
+        } else {
+          await this.waitForMore();
+        }
+      }
+    } finally {
+      this.abort(new Error('response body abandoned by the reader'));
+    }
+  }
+}
+
+function noop(): void {}
+
+function abortReasonOf(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
+}
+
+export const undiciTransport: Transport = (request) => {
+  if (request.signal?.aborted) return Promise.reject(abortReasonOf(request.signal));
+  const { origin, path } = targetOf(request.url);
+  const exchange = new Exchange(request);
+  agent().dispatch({ origin, path, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body }, exchange);
+  return exchange.response;
 };
 
 /** Adapts a WHATWG `fetch` (injected by tests or by users who need a proxy-aware fetch). */
 export function fetchTransport(fetchImplementation: typeof globalThis.fetch): Transport {
   return async (request) => {
-    const response = await fetchImplementation(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
+    const controller = new AbortController();
+    let timedOut: TransportTimeoutError | undefined;
+    const timer = setTimeout(() => controller.abort((timedOut = new TransportTimeoutError(request.timeoutMs))), request.timeoutMs);
+    const unlink = request.signal === undefined ? noop : onAbort(request.signal, () => controller.abort(abortReasonOf(request.signal!)));
+    const done = (): void => {
+      clearTimeout(timer);
+      unlink();
+    };
+    // A timeout surfaces as fetch's own AbortError; say which deadline it was.
+    const guard = async <T>(read: () => Promise<T>): Promise<T> => {
+      try {
+        return await read();
+      } catch (error) {
+        throw timedOut ?? error;
+      } finally {
+        done();
+      }
+    };
+    let response: Response;
+    try {
+      response = await fetchImplementation(request.url, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal });
+    } catch (error) {
+      done();
+      throw timedOut ?? error;
+    }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
     return {
       status: response.status,
       url: response.url || request.url,
       headers,
-      text: () => response.text(),
-      bytes: async () => new Uint8Array(await response.arrayBuffer()),
-      body: (response.body ?? (async function* () {})()) as AsyncIterable<Uint8Array>,
+      text: () => guard(() => response.text()),
+      bytes: () => guard(async () => new Uint8Array(await response.arrayBuffer())),
+      body: (async function* () {
+        try {
+          for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) yield chunk;
+        } catch (error) {
+          throw timedOut ?? error;
+        } finally {
+          done();
+          // A no-op once the body is read to its end; frees the connection when the reader left early.
+          controller.abort(new Error('response body abandoned by the reader'));
+        }
+      })(),
     };
   };
 }
