@@ -11,10 +11,11 @@ export class SqliteResponseCache implements ResponseCache {
   private readonly select;
   private readonly upsert;
   private readonly selectKeys;
-  private keys: Set<string> | undefined;
+  /** A 52-bit prefix of each stored key (keys are hex hashes): 30 bytes a key instead of 100. */
+  private keys: Set<number> | undefined;
   private readonly queue: WriteQueue;
   /** Answers written but not committed yet; reads see them. */
-  private readonly unwritten = new Map<string, unknown>();
+  private readonly unwritten = new Map<string, { model: string; response: unknown }>();
 
   constructor(database: SqliteDatabase) {
     this.queue = writeQueueOf(database);
@@ -26,24 +27,33 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   get(key: string): unknown {
-    if (this.unwritten.has(key)) return this.unwritten.get(key);
-    // Most lookups of a fresh run miss; a Set of the stored keys answers those without a query.
-    this.keys ??= new Set(this.selectKeys.pluck().all());
-    if (!this.keys.has(key)) return undefined;
+    const unwritten = this.unwritten.get(key);
+    if (unwritten !== undefined) return unwritten.response;
+    // Most lookups of a fresh run miss; a set of the stored keys' prefixes answers those without a query
+    // (a prefix shared by chance only costs the query).
+    this.keys ??= new Set(this.selectKeys.pluck().all().map(keyPrefix));
+    if (!this.keys.has(keyPrefix(key))) return undefined;
     const row = this.select.get(key);
     return row === undefined ? undefined : (JSON.parse(row.response) as unknown);
   }
 
   set(key: string, model: string, response: unknown): void {
-    this.unwritten.set(key, response);
-    this.keys?.add(key);
-    const text = JSON.stringify(response);
-    const at = new Date().toISOString();
-    this.queue.push(() => {
-      this.upsert.run(key, model, text, at);
-      this.unwritten.delete(key);
-    });
+    // One queued write per commit inserts every answer that arrived since the last one.
+    if (this.unwritten.size === 0) this.queue.push(() => this.write());
+    this.unwritten.set(key, { model, response });
+    this.keys?.add(keyPrefix(key));
   }
+
+  private write(): void {
+    const at = new Date().toISOString();
+    for (const [key, entry] of this.unwritten) this.upsert.run(key, entry.model, JSON.stringify(entry.response), at);
+    this.unwritten.clear();
+  }
+}
+
+/** Keys are sha256 hex. Any other key still works: a shared prefix (or NaN) only costs the query. */
+function keyPrefix(key: string): number {
+  return Number.parseInt(key.slice(0, 13), 16);
 }
 
 export class MemoryResponseCache implements ResponseCache {

@@ -137,13 +137,34 @@ export class RunState {
   }
 
   private insertLedger: Database.Statement<unknown[]> | undefined;
+  /** Charges not committed yet, summed by stage, purpose and model: one ledger row per commit, not per request. */
+  private readonly unrecorded = new Map<string, LedgerEntry & { requests: number }>();
 
   /** Queued with other small writes (one commit for many answers); reads below flush first. */
   record(entry: LedgerEntry): void {
-    this.insertLedger ??= this.database.prepare('INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const insert = this.insertLedger;
+    const key = `${entry.stage}\u0000${entry.purpose}\u0000${entry.model}`;
+    const sum = this.unrecorded.get(key);
+    if (sum !== undefined) {
+      sum.promptTokens += entry.promptTokens;
+      sum.completionTokens += entry.completionTokens;
+      sum.cost += entry.cost;
+      sum.requests += 1;
+      return;
+    }
+    const first = this.unrecorded.size === 0;
+    this.unrecorded.set(key, { ...entry, requests: 1 });
+    if (first) writeQueueOf(this.database).push(() => this.writeLedger());
+  }
+
+  private writeLedger(): void {
+    this.insertLedger ??= this.database.prepare(
+      'INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, requests, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const at = new Date().toISOString();
-    writeQueueOf(this.database).push(() => insert.run(entry.stage, entry.purpose, entry.model, entry.promptTokens, entry.completionTokens, entry.cost, at));
+    for (const sum of this.unrecorded.values()) {
+      this.insertLedger.run(sum.stage, sum.purpose, sum.model, sum.promptTokens, sum.completionTokens, sum.cost, sum.requests, at);
+    }
+    this.unrecorded.clear();
   }
 
   /** Commits queued writes now (stage ends, before reading the ledger, before closing). */
@@ -156,7 +177,7 @@ export class RunState {
     this.flush();
     return this.database
       .prepare<[], { stage: string; purpose: string; model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost: number }>(
-        `SELECT stage, purpose, model, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+        `SELECT stage, purpose, model, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens,
                 SUM(completion_tokens) AS completion_tokens, SUM(cost) AS cost
          FROM ledger GROUP BY stage, purpose, model ORDER BY MIN(id)`,
       )

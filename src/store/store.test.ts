@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/helpers/temp-dir.js';
+import { openDatabase } from './database.js';
+import { SqliteResponseCache } from './response-cache.js';
+import { RunState } from './run-state.js';
+
+const temp = useTempDir();
+
+describe('the cost ledger', () => {
+  it('sums the charges of a commit into one row per stage, purpose and model, and reports every request', () => {
+    const database = openDatabase(join(temp.path(), 'state.sqlite'));
+    const state = new RunState(database);
+    for (let index = 0; index < 1000; index++) {
+      state.record({ stage: 'generate', purpose: 'teacher', model: 'big', promptTokens: 10, completionTokens: 5, cost: 0.001 });
+    }
+    state.record({ stage: 'curate', purpose: 'judge', model: 'judge', promptTokens: 7, completionTokens: 1, cost: 0.5 });
+    expect(state.spent('generate')).toBeCloseTo(1, 9);
+    // Later charges go to a new row of the next commit; the totals run on.
+    state.record({ stage: 'generate', purpose: 'teacher', model: 'big', promptTokens: 1, completionTokens: 1, cost: 0.25 });
+    expect(state.ledger()).toEqual([
+      { stage: 'generate', purpose: 'teacher', model: 'big', requests: 1001, promptTokens: 10_001, completionTokens: 5001, cost: expect.closeTo(1.25, 9) },
+      { stage: 'curate', purpose: 'judge', model: 'judge', requests: 1, promptTokens: 7, completionTokens: 1, cost: 0.5 },
+    ]);
+    expect(database.prepare('SELECT COUNT(*) AS rows FROM ledger').get()).toEqual({ rows: 3 });
+    database.close();
+  });
+
+  it('opens a run made before ledger rows were summed: its rows count one request each', () => {
+    const path = join(temp.path(), 'state.sqlite');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, stage TEXT NOT NULL, purpose TEXT NOT NULL, model TEXT NOT NULL,
+      prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost REAL NOT NULL, at TEXT NOT NULL)`);
+    old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
+    old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
+    // The state of a version-2 database, without the tables this test does not need.
+    old.exec(`CREATE TABLE served_requests (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;`);
+    old.close();
+    const database = openDatabase(path);
+    const state = new RunState(database);
+    state.record({ stage: 'generate', purpose: 'teacher', model: 'big', promptTokens: 4, completionTokens: 1, cost: 0.3 });
+    expect(state.ledger()).toEqual([{ stage: 'generate', purpose: 'teacher', model: 'big', requests: 3, promptTokens: 10, completionTokens: 5, cost: expect.closeTo(0.5, 9) }]);
+    expect(database.pragma('user_version', { simple: true })).toBe(3);
+    database.close();
+  });
+});
+
+describe('the response cache', () => {
+  it('answers from memory before the commit, from SQLite after, and across a reopen', () => {
+    const path = join(temp.path(), 'state.sqlite');
+    const key = 'a'.repeat(64);
+    let database = openDatabase(path);
+    let cache = new SqliteResponseCache(database);
+    expect(cache.get(key)).toBeUndefined();
+    cache.set(key, 'm', { content: 'hello' });
+    expect(cache.get(key)).toEqual({ content: 'hello' });
+    new RunState(database).flush();
+    expect(cache.get(key)).toEqual({ content: 'hello' });
+    database.close();
+    database = openDatabase(path);
+    cache = new SqliteResponseCache(database);
+    expect(cache.get(key)).toEqual({ content: 'hello' });
+    database.close();
+  });
+
+  it('tells apart keys that share the prefix its miss filter remembers, and keys that are not hex', () => {
+    const database = openDatabase(join(temp.path(), 'state.sqlite'));
+    const state = new RunState(database);
+    const first = `${'0123456789abc'}${'0'.repeat(51)}`;
+    const twin = `${'0123456789abc'}${'f'.repeat(51)}`;
+    let cache = new SqliteResponseCache(database);
+    cache.set(first, 'm', 1);
+    cache.set('not a hash', 'm', 2);
+    state.flush();
+    cache = new SqliteResponseCache(database); // a fresh filter, loaded from SQLite
+    expect(cache.get(first)).toBe(1);
+    expect(cache.get(twin)).toBeUndefined();
+    expect(cache.get('not a hash')).toBe(2);
+    expect(cache.get('not a hash either')).toBeUndefined();
+    database.close();
+  });
+});
