@@ -34,11 +34,20 @@ export class AdaptiveConcurrency {
   }
 
   async acquire(): Promise<() => void> {
-    if (this.inFlight >= this.currentLimit) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    } else {
-      this.inFlight++;
-    }
+    const slot = this.tryAcquire();
+    if (slot !== undefined) return slot;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.releaser();
+  }
+
+  /** A slot now, or undefined when all are taken (the hot path skips a promise when a slot is free). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.inFlight >= this.currentLimit || this.waiters.length > 0) return undefined;
+    this.inFlight++;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

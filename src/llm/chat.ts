@@ -48,9 +48,14 @@ export function chatResultFromCompletion(completion: z.infer<typeof chatCompleti
   };
 }
 
-export async function createChatCompletion(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): Promise<ChatResult> {
+export async function createChatCompletion(
+  http: HttpClient,
+  parameters: ChatParameters,
+  options: RequestOptions = {},
+  bodyText = JSON.stringify(chatRequestBody(parameters, false)),
+): Promise<ChatResult> {
   const started = performance.now();
-  const response = await http.json('POST', '/chat/completions', chatCompletionSchema, chatRequestBody(parameters, false), options);
+  const response = await http.jsonText('POST', '/chat/completions', chatCompletionSchema, bodyText, options);
   return { ...chatResultFromCompletion(response.data), latencyMs: performance.now() - started, timeToFirstTokenMs: null, headers: response.headers };
 }
 

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
-import { requestCacheKey } from './cache-key.js';
+import { canonicalRequest } from './cache-key.js';
 import { chatRequestBody, createChatCompletion, streamChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
 import { APICallError, InvalidResponseError, RateLimitError } from './errors.js';
 import { HttpClient } from './http-client.js';
@@ -71,7 +71,7 @@ export class ModelClient {
   }
 
   cacheKey(parameters: ChatParameters): string {
-    return requestCacheKey(this.http.baseURL, chatRequestBody(parameters, false));
+    return canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false)).key;
   }
 
   /** The cached answer for these parameters, if any (no call is made). */
@@ -99,7 +99,9 @@ export class ModelClient {
     options: { signal?: AbortSignal; stream?: boolean; useCache?: boolean; accept?: (result: ChatResult) => string | null } = {},
   ): Promise<CompletionOutcome> {
     const useCache = options.useCache ?? true;
-    const key = useCache && this.cache !== undefined ? this.cacheKey(parameters) : undefined;
+    // One serialization gives both the body sent and the cache key.
+    const request = canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false));
+    const key = useCache && this.cache !== undefined ? request.key : undefined;
     if (key !== undefined) {
       const hit = this.cached(parameters, key);
       if (hit !== undefined) return { result: hit, cached: true, attempts: 0, wastedUsage: { prompt_tokens: 0, completion_tokens: 0 } };
@@ -108,12 +110,12 @@ export class ModelClient {
     const wasted = { prompt_tokens: 0, completion_tokens: 0 };
     for (let attempt = 1; ; attempt++) {
       let result: ChatResult;
-      const release = await this.concurrency.acquire();
+      const release = this.concurrency.tryAcquire() ?? (await this.concurrency.acquire());
       try {
-        await this.limiter.take(estimated, options.signal);
+        if (this.limiter.tryTake(estimated) !== 0) await this.limiter.take(estimated, options.signal);
         result = options.stream
           ? await streamChatCompletion(this.http, parameters, { signal: options.signal })
-          : await createChatCompletion(this.http, parameters, { signal: options.signal });
+          : await createChatCompletion(this.http, parameters, { signal: options.signal }, request.text);
         this.limiter.observeHeaders(result.headers);
         this.limiter.settle(estimated, result.usage.prompt_tokens + result.usage.completion_tokens);
         // An empty answer, or one the caller rejects, is a failure: retried, never a row.

@@ -42,12 +42,16 @@ export async function generateSync(options: SyncGenerationOptions): Promise<Sync
       const parameters = requests.parameters(input, maxTokens);
       let result: ChatResult;
       let cached: boolean;
+      // The row is built once, by the check that accepts the answer (fresh answers) or below (cached ones).
+      let accepted: GeneratedRecord | undefined;
       try {
         const outcome = await client.complete(parameters, {
           signal,
           accept: (candidate) => {
             const record = requests.toRecord(input, candidate, maxTokens);
-            return 'rejection' in record ? record.rejection : null;
+            if ('rejection' in record) return record.rejection;
+            accepted = record;
+            return null;
           },
         });
         budget.charge(outcome.wastedUsage);
@@ -61,7 +65,7 @@ export async function generateSync(options: SyncGenerationOptions): Promise<Sync
         return;
       }
       const cost = cached ? 0 : budget.charge(result.usage);
-      const record = requests.toRecord(input, result, maxTokens);
+      const record = accepted ?? requests.toRecord(input, result, maxTokens);
       if ('rejection' in record) {
         sink.failure({ id: input.id, input: input.input, error: record.rejection, attempts: 1 });
         return;
