@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { JsonlAppender, readJsonlTolerant, writeFileAtomic, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
+import { readJsonlTolerant, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, DataError } from '../../errors.js';
 import { priceFor } from '../../llm/pricing.js';
 import type { StageContext } from '../context.js';
@@ -10,6 +10,7 @@ import { generateBatch } from './batch-generator.js';
 import { Budget } from './budget.js';
 import { estimateGeneration, type GenerationEstimate } from './estimate.js';
 import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
+import { OutputRows } from './output-rows.js';
 import { generateSync } from './sync-generator.js';
 import { TeacherRequests } from './teacher-request.js';
 
@@ -60,23 +61,26 @@ export async function runGenerateStage(context: StageContext, resumable = true):
 
   // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done, unless the
   // teacher's config changed since they were made; then every input is asked again (identical requests
-  // still come from the cache, so nothing is paid twice).
-  // Rows are kept as their JSON line plus running totals: objects for 100,000 rows would not stay flat.
+  // still come from the cache, so nothing is paid twice). Rows stay in the file, with running totals here.
   const inputById = new Map(inputs.map((input) => [input.id, input]));
-  const done = new Map<string, string>();
   const totals = { truncated: 0, prompt_tokens: 0, completion_tokens: 0 };
-  const count = (row: GeneratedRecord, sign: 1 | -1): void => {
-    totals.truncated += sign * (row.truncated ? 1 : 0);
-    totals.prompt_tokens += sign * row.usage.prompt_tokens;
-    totals.completion_tokens += sign * row.usage.completion_tokens;
+  const count = (row: GeneratedRecord): void => {
+    totals.truncated += row.truncated ? 1 : 0;
+    totals.prompt_tokens += row.usage.prompt_tokens;
+    totals.completion_tokens += row.usage.completion_tokens;
   };
-  for (const row of (resumable ? readJsonlTolerant(paths.outputs) : []) as GeneratedRecord[]) {
-    if (inputById.get(row.id)?.input !== row.input || done.has(row.id)) continue;
-    done.set(row.id, JSON.stringify(row));
-    count(row, 1);
-  }
-  const resumed = done.size;
-  const pending = inputs.filter((input) => !done.has(input.id));
+  const rows = new OutputRows(
+    paths.outputs,
+    resumable
+      ? (row) => {
+          if (inputById.get(row.id)?.input !== (row as GeneratedRecord).input) return false;
+          count(row as GeneratedRecord);
+          return true;
+        }
+      : undefined,
+  );
+  const resumed = rows.count;
+  const pending = inputs.filter((input) => !rows.has(input.id));
 
   const { client, retries: retriesSoFar } = await stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency, (event) => {
     if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
@@ -86,19 +90,16 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   const failures = new Map<string, GenerationFailure>();
   let cached = 0;
   let sent = 0;
-  const appender = new JsonlAppender(paths.outputs);
   const progress = (): void =>
-    context.emit({ type: 'stage-progress', stage: STAGE, done: done.size, total: inputs.length, failed: failures.size, retries: retriesSoFar(), cost: budget.spent, cached });
+    context.emit({ type: 'stage-progress', stage: STAGE, done: rows.count, total: inputs.length, failed: failures.size, retries: retriesSoFar(), cost: budget.spent, cached });
   context.emit({ type: 'stage-started', stage: STAGE, total: inputs.length });
   progress();
 
   const sink = {
     record(record: GeneratedRecord, details: { cached: boolean }): void {
-      const line = JSON.stringify(record);
-      done.set(record.id, line);
-      count(record, 1);
+      rows.add(record.id, JSON.stringify(record));
+      count(record);
       failures.delete(record.id);
-      appender.appendLine(line);
       if (details.cached) cached++;
       else sent++;
       progress();
@@ -118,10 +119,8 @@ export async function runGenerateStage(context: StageContext, resumable = true):
         : await generateSync({ ...common, workers: teacher.concurrency });
     unsent = result.unsent;
   } finally {
-    await appender.close();
     // Whatever happened, leave the files consistent: outputs in input order, failures beside them.
-    const ordered = inputs.flatMap((input) => (done.has(input.id) ? [done.get(input.id)!] : []));
-    writeFileAtomic(paths.outputs, ordered.length === 0 ? '' : `${ordered.join('\n')}\n`);
+    await rows.finish(inputs.map((input) => input.id));
     writeJsonlAtomic(paths.errors, [...failures.values()]);
   }
 
@@ -129,7 +128,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
     model: teacher.model,
     mode: teacher.mode,
     inputs: inputs.length,
-    answered: done.size,
+    answered: rows.count,
     failed: failures.size,
     truncated: totals.truncated,
     sent,
@@ -144,7 +143,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
     unsent,
   };
   writeJsonAtomic(paths.summary, figures);
-  if (context.signal.aborted) throw new AbortedError(`stopped: ${done.size}/${inputs.length} answered; run the same command again to continue`);
+  if (context.signal.aborted) throw new AbortedError(`stopped: ${rows.count}/${inputs.length} answered; run the same command again to continue`);
   if (unsent > 0) throw budget.exceededError(unsent);
   return figures;
 }
