@@ -6,16 +6,20 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { applyMemoryPolicy } from '../src/cli/memory-policy.js';
 import { openRun } from '../src/pipeline/open-run.js';
 import { runInputsStage } from '../src/stages/inputs/inputs-stage.js';
 import { runGenerateStage } from '../src/stages/generate/generate-stage.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, latency: { type: 'string', default: '100' } } });
+// The CLI's garbage-collection policy, so this process behaves as `distillery generate` does.
+applyMemoryPolicy();
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, latency: { type: 'string', default: '100' }, 'provider-url': { type: 'string' } } });
 const latencyMs = Number(values.latency);
 const memoryRequests = Number(values.requests);
 
@@ -43,8 +47,13 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   let peakRss = process.memoryUsage().rss;
   const samples: { done: number; rss: number; heap: number }[] = [];
   let done = 0;
+  // Steady state: between 10% and 90% answered, free of the stage's start (reading inputs, first
+  // connections) and end (rewriting outputs.jsonl in input order).
+  const marks: { at: number; cpu: NodeJS.CpuUsage }[] = [];
   run.context.emit = (event) => {
-    if (event.type === 'stage-progress') done = event.done;
+    if (event.type !== 'stage-progress') return;
+    done = event.done;
+    if ((marks.length === 0 && done >= requests * 0.1) || (marks.length === 1 && done >= requests * 0.9)) marks.push({ at: performance.now(), cpu: process.cpuUsage() });
   };
   const sampler = setInterval(() => {
     const rss = process.memoryUsage().rss;
@@ -60,24 +69,31 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   await run.close();
   rmSync(dir, { recursive: true, force: true });
   if (figures.answered !== requests) throw new Error(`only ${figures.answered}/${requests} answered`);
-  return { seconds, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests, peakRss, samples };
+  const [from, to] = marks;
+  const steady = from && to ? { rate: (requests * 0.8) / ((to.at - from.at) / 1000), cpuMsPerRequest: (to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system) / 1000 / (requests * 0.8) } : undefined;
+  return { seconds, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests, peakRss, samples, steady };
 }
 
-const provider = await startProvider();
+// --provider-url: a fake provider started elsewhere (another machine, or under a profiler).
+const provider = values['provider-url'] === undefined ? await startProvider() : { url: values['provider-url'], stop: () => undefined };
 try {
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-  console.log(`fake provider latency ${latencyMs} ms, 2-core machine, Node ${process.version}\n`);
-  console.log('| concurrency | requests | seconds | req/s | ideal req/s | ratio | client CPU ms/req |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`fake provider latency ${latencyMs} ms, ${cpus().length} cores, Node ${process.version}\n`);
+  console.log('Whole stage: from reading inputs to the rewritten outputs. Steady: between 10% and 90% answered.\n');
+  console.log('| concurrency | requests | seconds | req/s | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const concurrency of [8, 64, 256]) {
     const requests = concurrency * 25;
     const result = await runGeneration(provider.url, requests, concurrency, false);
     const ideal = concurrency / (latencyMs / 1000);
     const rate = requests / result.seconds;
-    console.log(`| ${concurrency} | ${requests} | ${result.seconds.toFixed(2)} | ${rate.toFixed(0)} | ${ideal.toFixed(0)} | ${(rate / ideal).toFixed(3)} | ${result.cpuMsPerRequest.toFixed(3)} |`);
+    const steadyRatio = result.steady ? (result.steady.rate / ideal).toFixed(3) : '—';
+    const steadyCpu = result.steady ? result.steady.cpuMsPerRequest.toFixed(3) : '—';
+    console.log(`| ${concurrency} | ${requests} | ${result.seconds.toFixed(2)} | ${rate.toFixed(0)} | ${ideal.toFixed(0)} | ${(rate / ideal).toFixed(3)} | ${steadyRatio} | ${result.cpuMsPerRequest.toFixed(3)} | ${steadyCpu} |`);
   }
   const memory = await runGeneration(provider.url, memoryRequests, 256, true);
-  console.log(`\nmemory over ${memoryRequests} requests at concurrency 256: peak RSS ${mb(memory.peakRss)} MB, ${memory.seconds.toFixed(1)} s, client CPU ${memory.cpuMsPerRequest.toFixed(3)} ms/request`);
+  const steadyMemory = memory.steady ? `; steady ${(memory.steady.rate / (256 / (latencyMs / 1000))).toFixed(3)} of ideal, ${memory.steady.cpuMsPerRequest.toFixed(3)} ms/request` : '';
+  console.log(`\nmemory over ${memoryRequests} requests at concurrency 256: peak RSS ${mb(memory.peakRss)} MB, ${memory.seconds.toFixed(1)} s, client CPU ${memory.cpuMsPerRequest.toFixed(3)} ms/request${steadyMemory}`);
   const checkpoints = [0.1, 0.25, 0.5, 0.75, 1].map((fraction) => memory.samples.find((sample) => sample.done >= fraction * memoryRequests * 0.999) ?? memory.samples.at(-1)!);
   console.log(`RSS (V8 heap) by progress: ${checkpoints.map((sample) => `${sample.done} done → ${mb(sample.rss)} (${mb(sample.heap)}) MB`).join(', ')}`);
 } finally {

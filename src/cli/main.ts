@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { applyMemoryPolicy } from './memory-policy.js';
 import { registerCurate } from './curate-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerGenerate } from './generate-command.js';
@@ -13,6 +14,8 @@ import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
+
+applyMemoryPolicy();
 
 const program = new Command()
   .name('distillery')
