@@ -1,6 +1,6 @@
 /**
  * Generation engine benchmark (issue: foundation and teacher generation). Prints its figures; not a test.
- *   npx tsx bench/generate-throughput.ts [--requests 100000] [--latency 100]
+ *   npx tsx bench/generate-throughput.ts [--requests 100000] [--latency 100] [--repeats 3] [--rounds 40] [--provider-url URL]
  * The fake provider runs in its own process with a fixed latency, so this process's CPU time is the
  * client's alone: the whole generate stage (cache lookups and writes in SQLite, limiter, JSONL appends).
  */
@@ -19,7 +19,16 @@ import { runGenerateStage } from '../src/stages/generate/generate-stage.js';
 // The CLI's garbage-collection policy, so this process behaves as `distillery generate` does.
 applyMemoryPolicy();
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, latency: { type: 'string', default: '100' }, 'provider-url': { type: 'string' } } });
+const { values } = parseArgs({ options: {
+    requests: { type: 'string', default: '100000' },
+    latency: { type: 'string', default: '100' },
+    'provider-url': { type: 'string' },
+    repeats: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '40' },
+  },
+});
+const repeats = Number(values.repeats);
+const rounds = Number(values.rounds);
 const latencyMs = Number(values.latency);
 const memoryRequests = Number(values.requests);
 
@@ -79,17 +88,23 @@ const provider = values['provider-url'] === undefined ? await startProvider() : 
 try {
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(`fake provider latency ${latencyMs} ms, ${cpus().length} cores, Node ${process.version}\n`);
+  console.log(`Each concurrency: one warm-up run, then ${repeats} runs of ${rounds} rounds of requests; medians, with the range.`);
   console.log('Whole stage: from reading inputs to the rewritten outputs. Steady: between 10% and 90% answered.\n');
-  console.log('| concurrency | requests | seconds | req/s | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| concurrency | requests | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req |');
+  console.log('|---|---|---|---|---|---|---|');
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const cell = (values: number[]) => `${median(values).toFixed(3)} (${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`;
   for (const concurrency of [8, 64, 256]) {
-    const requests = concurrency * 25;
-    const result = await runGeneration(provider.url, requests, concurrency, false);
+    const requests = concurrency * rounds;
     const ideal = concurrency / (latencyMs / 1000);
-    const rate = requests / result.seconds;
-    const steadyRatio = result.steady ? (result.steady.rate / ideal).toFixed(3) : '—';
-    const steadyCpu = result.steady ? result.steady.cpuMsPerRequest.toFixed(3) : '—';
-    console.log(`| ${concurrency} | ${requests} | ${result.seconds.toFixed(2)} | ${rate.toFixed(0)} | ${ideal.toFixed(0)} | ${(rate / ideal).toFixed(3)} | ${steadyRatio} | ${result.cpuMsPerRequest.toFixed(3)} | ${steadyCpu} |`);
+    await runGeneration(provider.url, requests, concurrency, false);
+    const results = [];
+    for (let repeat = 0; repeat < repeats; repeat++) results.push(await runGeneration(provider.url, requests, concurrency, false));
+    const ratios = results.map((result) => requests / result.seconds / ideal);
+    const steadyRatios = results.map((result) => (result.steady ? result.steady.rate / ideal : Number.NaN));
+    const cpu = results.map((result) => result.cpuMsPerRequest);
+    const steadyCpu = results.map((result) => result.steady?.cpuMsPerRequest ?? Number.NaN);
+    console.log(`| ${concurrency} | ${requests} | ${ideal.toFixed(0)} | ${cell(ratios)} | ${cell(steadyRatios)} | ${cell(cpu)} | ${cell(steadyCpu)} |`);
   }
   const memory = await runGeneration(provider.url, memoryRequests, 256, true);
   const steadyMemory = memory.steady ? `; steady ${(memory.steady.rate / (256 / (latencyMs / 1000))).toFixed(3)} of ideal, ${memory.steady.cpuMsPerRequest.toFixed(3)} ms/request` : '';

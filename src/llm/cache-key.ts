@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Canonical JSON (sorted keys, no undefined) so equal requests hash equally whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -37,7 +37,8 @@ function sortedKeys(object: Record<string, unknown>): string[] {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // The one-shot form: no Hash object per call (it is on the path of every request).
+  return hash('sha256', text, 'hex');
 }
 
 /**
