@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { Agent, request as undiciRequest } from 'undici';
 import { stringify } from 'yaml';
 import { applyMemoryPolicy } from '../src/cli/memory-policy.js';
 import { openRun } from '../src/pipeline/open-run.js';
@@ -25,6 +26,7 @@ const { values } = parseArgs({ options: {
     'provider-url': { type: 'string' },
     repeats: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '40' },
+    'memory-only': { type: 'boolean', default: false },
   },
 });
 const repeats = Number(values.repeats);
@@ -83,18 +85,44 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   return { seconds, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests, peakRss, samples, steady };
 }
 
+/**
+ * The floor: undici's own `request` at 256 in flight against the same server, parsing each answer and
+ * nothing else (no cache, no files, no Distillery code). CPU time per request on a shared VM moves with
+ * its neighbours' load by ±30%; this row, measured in the same minute, says what plain HTTP costs here.
+ */
+async function bareHttpCpuMsPerRequest(url: string, requests = 20_000): Promise<number> {
+  const agent = new Agent({ connections: 2048, keepAliveTimeout: 30_000 });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests) {
+      const index = next++;
+      const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `bench sentence ${index} with a few words` }], max_tokens: 32 });
+      const response = await undiciRequest(`${url}/chat/completions`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body });
+      JSON.parse(await response.body.text());
+    }
+  };
+  await Promise.all(Array.from({ length: 256 }, worker)); // warm-up: connections and JIT
+  next = 0;
+  const before = process.cpuUsage();
+  await Promise.all(Array.from({ length: 256 }, worker));
+  const used = process.cpuUsage(before);
+  await agent.close();
+  return (used.user + used.system) / 1000 / requests;
+}
+
 // --provider-url: a fake provider started elsewhere (another machine, or under a profiler).
 const provider = values['provider-url'] === undefined ? await startProvider() : { url: values['provider-url'], stop: () => undefined };
 try {
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-  console.log(`fake provider latency ${latencyMs} ms, ${cpus().length} cores, Node ${process.version}\n`);
+  console.log(`fake provider latency ${latencyMs} ms, ${cpus().length} cores, Node ${process.version}`);
+  console.log(`floor: bare undici.request + JSON.parse at 256 in flight costs ${(await bareHttpCpuMsPerRequest(provider.url)).toFixed(3)} ms CPU/request here now\n`);
   console.log(`Each concurrency: one warm-up run, then ${repeats} runs of ${rounds} rounds of requests; medians, with the range.`);
   console.log('Whole stage: from reading inputs to the rewritten outputs. Steady: between 10% and 90% answered.\n');
   console.log('| concurrency | requests | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req |');
   console.log('|---|---|---|---|---|---|---|');
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const cell = (values: number[]) => `${median(values).toFixed(3)} (${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`;
-  for (const concurrency of [8, 64, 256]) {
+  for (const concurrency of values['memory-only'] ? [] : [8, 64, 256]) {
     const requests = concurrency * rounds;
     const ideal = concurrency / (latencyMs / 1000);
     await runGeneration(provider.url, requests, concurrency, false);
@@ -110,6 +138,7 @@ try {
   const steadyMemory = memory.steady ? `; steady ${(memory.steady.rate / (256 / (latencyMs / 1000))).toFixed(3)} of ideal, ${memory.steady.cpuMsPerRequest.toFixed(3)} ms/request` : '';
   console.log(`\nmemory over ${memoryRequests} requests at concurrency 256: peak RSS ${mb(memory.peakRss)} MB, ${memory.seconds.toFixed(1)} s, client CPU ${memory.cpuMsPerRequest.toFixed(3)} ms/request${steadyMemory}`);
   const checkpoints = [0.1, 0.25, 0.5, 0.75, 1].map((fraction) => memory.samples.find((sample) => sample.done >= fraction * memoryRequests * 0.999) ?? memory.samples.at(-1)!);
+  console.log(`floor after the runs: ${(await bareHttpCpuMsPerRequest(provider.url)).toFixed(3)} ms CPU/request`);
   console.log(`RSS (V8 heap) by progress: ${checkpoints.map((sample) => `${sample.done} done → ${mb(sample.rss)} (${mb(sample.heap)}) MB`).join(', ')}`);
 } finally {
   provider.stop();

@@ -79,34 +79,64 @@ export class OutputRows {
     const source = openSync(this.path, 'r');
     const target = openSync(temporary, 'w');
     try {
-      const buffer = Buffer.allocUnsafe(1 << 20);
+      // Answers arrive roughly in input order, so most rows lie in the window read last: one read per
+      // megabyte rather than one per row.
+      const window = new ReadWindow(source, this.size, 1 << 20);
+      const out = Buffer.allocUnsafe(1 << 20);
       let used = 0;
       for (const id of ids) {
         const slot = this.slots.get(id);
         if (slot === undefined) continue;
-        const length = this.lengths[slot]!;
-        if (used + length + 1 > buffer.length) {
-          writeSync(target, buffer, 0, used);
+        const row = window.read(this.offsets[slot]!, this.lengths[slot]!);
+        if (used + row.length + 1 > out.length) {
+          writeSync(target, out, 0, used);
           used = 0;
         }
-        if (length + 1 > buffer.length) {
-          // A row longer than the buffer (long reasoning): copied on its own.
-          const row = Buffer.allocUnsafe(length + 1);
-          readExactly(source, row, length, this.offsets[slot]!);
-          row[length] = 0x0a;
-          writeSync(target, row);
+        if (row.length + 1 > out.length) {
+          writeSync(target, row); // a row longer than the buffer (long reasoning) goes on its own
+          writeSync(target, '\n');
           continue;
         }
-        readExactly(source, buffer.subarray(used), length, this.offsets[slot]!);
-        buffer[used + length] = 0x0a;
-        used += length + 1;
+        row.copy(out, used);
+        out[used + row.length] = 0x0a;
+        used += row.length + 1;
       }
-      writeSync(target, buffer, 0, used);
+      writeSync(target, out, 0, used);
     } finally {
       closeSync(source);
       closeSync(target);
     }
     renameSync(temporary, this.path);
+  }
+}
+
+/** Reads byte ranges of a file through one reusable window; a range outside it moves the window. */
+class ReadWindow {
+  private readonly buffer: Buffer;
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    windowBytes: number,
+  ) {
+    this.buffer = Buffer.allocUnsafe(windowBytes);
+  }
+
+  /** The bytes of [offset, offset + length); valid until the next call. */
+  read(offset: number, length: number): Buffer {
+    if (offset >= this.start && offset + length <= this.end) return this.buffer.subarray(offset - this.start, offset - this.start + length);
+    if (length > this.buffer.length) {
+      const row = Buffer.allocUnsafe(length);
+      readExactly(this.fd, row, length, offset);
+      return row;
+    }
+    const span = Math.min(this.buffer.length, this.size - offset);
+    readExactly(this.fd, this.buffer, span, offset);
+    this.start = offset;
+    this.end = offset + span;
+    return this.buffer.subarray(0, length);
   }
 }
 
