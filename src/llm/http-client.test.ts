@@ -20,6 +20,15 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     });
   },
   '/no-headers': () => undefined,
+  '/early-hints': (_req, res) => {
+    // The real answer comes a moment later, as from a server that hints before it computes.
+    res.writeEarlyHints({ link: '</style.css>; rel=preload' }, () =>
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      }, 50),
+    );
+  },
   '/stalled-body': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"partial":');
@@ -80,6 +89,22 @@ describe('HttpClient over the undici pool', () => {
     expect(response.data).toEqual({ method: 'POST', body: '{"a":1}', authorization: 'Bearer sk-test' });
     expect(response.headers['x-ratelimit-remaining-requests']).toBe('7');
     expect(response.headers['set-cookie']).toBe('a=1, b=2');
+  });
+
+  it('waits past an informational 103 for the real response', async () => {
+    const response = await new HttpClient({ baseURL }).json('GET', '/early-hints', z.object({ ok: z.boolean() }));
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ ok: true });
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('refuses to read a body twice, as fetch does, instead of waiting forever', async () => {
+    const response = await new HttpClient({ baseURL }).send('POST', '/echo', '{}', {}, {});
+    const first = response.text();
+    const second = await response.text().catch((caught: unknown) => caught);
+    expect(second).toBeInstanceOf(TypeError);
+    expect((second as Error).message).toContain('already read');
+    expect(JSON.parse(await first)).toMatchObject({ method: 'POST', body: '{}' });
   });
 
   it('gives a typed error with Retry-After for a 429', async () => {

@@ -171,8 +171,10 @@ export class HttpClient {
     return parsed.data;
   }
 
-  private transportError(error: unknown, url: string, callerSignal: AbortSignal | undefined): APICallError {
+  private transportError(error: unknown, url: string, callerSignal: AbortSignal | undefined): Error {
     if (error instanceof APICallError) return error;
+    // A body read twice is the caller's mistake, not the network's: not retryable, not relabelled.
+    if (error instanceof TypeError && error.message.includes('already read')) return error;
     if (callerSignal?.aborted) {
       return new APICallError(`request to ${url} was aborted`, { url, cause: error, isRetryable: false });
     }

@@ -74,7 +74,8 @@ class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
   private streaming = false;
   private ended = false;
   private failure: Error | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waiters: (() => void)[] = [];
+  private consumed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly unlink: () => void;
   private settleHeaders: { resolve: (response: TransportResponse) => void; reject: (error: Error) => void } | undefined;
@@ -117,6 +118,7 @@ class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // an informational response (103 Early Hints): the real one follows
     this.status = statusCode;
     // undici gives lower-case names; a repeated header is an array, joined as HTTP would fold it.
     let folded = true;
@@ -162,16 +164,21 @@ class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   private waitForMore(): Promise<void> {
-    return new Promise((resolve) => (this.wake = resolve));
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** A body is read once, as with fetch and undici's own bodies. */
+  private consume(): void {
+    if (this.consumed) throw new TypeError(`the body of ${this.request.url} was already read`);
+    this.consumed = true;
   }
 
   private async whole(): Promise<Buffer> {
+    this.consume();
     while (!this.ended) {
       if (this.failure !== undefined) throw this.failure;
       await this.waitForMore();
@@ -180,6 +187,7 @@ class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
   }
 
   private async *iterate(): AsyncGenerator<Uint8Array> {
+    this.consume();
     this.streaming = true;
     try {
       for (;;) {
@@ -212,7 +220,9 @@ export const undiciTransport: Transport = (request) => {
   if (request.signal?.aborted) return Promise.reject(abortReasonOf(request.signal));
   const { origin, path } = targetOf(request.url);
   const exchange = new Exchange(request);
-  agent().dispatch({ origin, path, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body }, exchange);
+  // The exchange's deadline is the one timeout: undici's own 300 s header and body timeouts would cut a
+  // long answer (the default `timeout_s` is 600) and call it a connection error.
+  agent().dispatch({ origin, path, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body, headersTimeout: 0, bodyTimeout: 0 }, exchange);
   return exchange.response;
 };
 

@@ -139,6 +139,7 @@ export class RunState {
   private insertLedger: Database.Statement<unknown[]> | undefined;
   /** Charges not committed yet, summed by stage, purpose and model: one ledger row per commit, not per request. */
   private readonly unrecorded = new Map<string, LedgerEntry & { requests: number }>();
+  private ledgerQueued = false;
 
   /** Queued with other small writes (one commit for many answers); reads below flush first. */
   record(entry: LedgerEntry): void {
@@ -151,12 +152,16 @@ export class RunState {
       sum.requests += 1;
       return;
     }
-    const first = this.unrecorded.size === 0;
     this.unrecorded.set(key, { ...entry, requests: 1 });
-    if (first) writeQueueOf(this.database).push(() => this.writeLedger());
+    if (!this.ledgerQueued) {
+      this.ledgerQueued = true;
+      writeQueueOf(this.database).push(() => this.writeLedger());
+    }
   }
 
   private writeLedger(): void {
+    // Cleared first: should this commit fail, the next charge queues a write that retries these too.
+    this.ledgerQueued = false;
     this.insertLedger ??= this.database.prepare(
       'INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, requests, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -64,6 +64,22 @@ describe('the response cache', () => {
     database.close();
   });
 
+  it('retries the answers of a failed commit with the next one, and refuses a value it cannot store at once', () => {
+    const database = openDatabase(join(temp.path(), 'state.sqlite'));
+    const state = new RunState(database);
+    const cache = new SqliteResponseCache(database);
+    expect(() => cache.set('b'.repeat(64), 'm', { size: 1n })).toThrow();
+    database.exec("CREATE TRIGGER refuse BEFORE INSERT ON response_cache BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    cache.set('c'.repeat(64), 'm', 'first');
+    expect(() => state.flush()).toThrow('disk full');
+    database.exec('DROP TRIGGER refuse');
+    cache.set('d'.repeat(64), 'm', 'second');
+    state.flush();
+    const stored = database.prepare('SELECT key FROM response_cache ORDER BY key').pluck().all();
+    expect(stored).toEqual(['c'.repeat(64), 'd'.repeat(64)]);
+    database.close();
+  });
+
   it('tells apart keys that share the prefix its miss filter remembers, and keys that are not hex', () => {
     const database = openDatabase(join(temp.path(), 'state.sqlite'));
     const state = new RunState(database);
