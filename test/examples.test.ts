@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTask } from '../src/config/load.js';
 import { synthesizeFromTemplates } from '../src/stages/inputs/synthesize/index.js';
@@ -9,12 +9,28 @@ import { buildFilters } from '../src/stages/curate/build-filters.js';
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');
 const configs = readdirSync(EXAMPLES).map((name) => join(EXAMPLES, name, 'task.yaml'));
 
+function decontaminationSources(curate: unknown, directory: string): string[] {
+  if (!Array.isArray(curate)) return [];
+  return curate.flatMap((entry: unknown) => {
+    const against = (entry as { decontaminate?: { against?: unknown } } | null)?.decontaminate?.against;
+    return typeof against === 'string' ? [resolve(directory, against)] : [];
+  });
+}
+
 describe('example configs', () => {
   it.each(configs)('%s validates, curate filters included', async (file) => {
     const task = loadTask(file);
     expect(task.config.name).not.toBe('');
     if (task.config.evaluate) expect(evaluateConfigSchema.safeParse(task.config.evaluate).success).toBe(true);
-    const { filters } = await buildFilters(task.config.curate, { configDirectory: task.dir, chatFor: () => async () => ({ content: '' }) }, task.file);
+    const build = () => buildFilters(task.config.curate, { configDirectory: task.dir, chatFor: () => async () => ({ content: '' }) }, task.file);
+    // A decontamination set lives beside the checkout (../shared/data); a fresh clone elsewhere lacks it,
+    // and building the filters must then say which file is missing.
+    const missing = decontaminationSources(task.config.curate, task.dir).find((path) => !existsSync(path));
+    if (missing !== undefined) {
+      await expect(build()).rejects.toThrow(`cannot read ${missing}`);
+      return;
+    }
+    const { filters } = await build();
     expect(filters.length).toBe(Array.isArray(task.config.curate) ? task.config.curate.length : filters.length);
   });
 
