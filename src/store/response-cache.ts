@@ -16,7 +16,6 @@ export class SqliteResponseCache implements ResponseCache {
   private readonly queue: WriteQueue;
   /** Answers written but not committed yet; reads see them. */
   private readonly unwritten = new Map<string, { model: string; response: unknown; text: string }>();
-  private writeQueued = false;
 
   constructor(database: SqliteDatabase) {
     this.queue = writeQueueOf(database);
@@ -41,24 +40,19 @@ export class SqliteResponseCache implements ResponseCache {
   set(key: string, model: string, response: unknown): void {
     // Serialized here, so a value that cannot be stored fails its caller, not a later commit of others.
     const text = JSON.stringify(response);
-    // One queued write per commit inserts every answer that arrived since the last one.
-    if (!this.writeQueued) {
-      this.writeQueued = true;
-      this.queue.push(() => this.write());
-    }
+    // One write per commit inserts every answer that arrived since the last one.
+    this.queue.schedule(this.write);
     this.unwritten.set(key, { model, response, text });
     this.keys?.add(keyPrefix(key));
     // A burst (a batch's whole output file) commits every 2,000 answers, not in one long transaction.
     if (this.unwritten.size >= 2000) this.queue.flush();
   }
 
-  private write(): void {
-    // Cleared first: should this commit fail, the next answer queues a write that retries these too.
-    this.writeQueued = false;
+  private readonly write = (): void => {
     const at = new Date().toISOString();
     for (const [key, entry] of this.unwritten) this.upsert.run(key, entry.model, entry.text, at);
     this.unwritten.clear();
-  }
+  };
 }
 
 /** Keys are sha256 hex. Any other key still works: a shared prefix (or NaN) only costs the query. */

@@ -139,10 +139,11 @@ export class RunState {
   private insertLedger: Database.Statement<unknown[]> | undefined;
   /** Charges not committed yet, summed by stage, purpose and model: one ledger row per commit, not per request. */
   private readonly unrecorded = new Map<string, LedgerEntry & { requests: number }>();
-  private ledgerQueued = false;
 
   /** Queued with other small writes (one commit for many answers); reads below flush first. */
   record(entry: LedgerEntry): void {
+    // Scheduled on every charge (a no-op while scheduled): after a failed commit the sums are retried.
+    writeQueueOf(this.database).schedule(this.writeLedger);
     const key = `${entry.stage}\u0000${entry.purpose}\u0000${entry.model}`;
     const sum = this.unrecorded.get(key);
     if (sum !== undefined) {
@@ -153,15 +154,9 @@ export class RunState {
       return;
     }
     this.unrecorded.set(key, { ...entry, requests: 1 });
-    if (!this.ledgerQueued) {
-      this.ledgerQueued = true;
-      writeQueueOf(this.database).push(() => this.writeLedger());
-    }
   }
 
-  private writeLedger(): void {
-    // Cleared first: should this commit fail, the next charge queues a write that retries these too.
-    this.ledgerQueued = false;
+  private readonly writeLedger = (): void => {
     this.insertLedger ??= this.database.prepare(
       'INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, requests, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -170,7 +165,7 @@ export class RunState {
       this.insertLedger.run(sum.stage, sum.purpose, sum.model, sum.promptTokens, sum.completionTokens, sum.cost, sum.requests, at);
     }
     this.unrecorded.clear();
-  }
+  };
 
   /** Commits queued writes now (stage ends, before reading the ledger, before closing). */
   flush(): void {

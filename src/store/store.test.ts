@@ -77,6 +77,13 @@ describe('the response cache', () => {
     state.flush();
     const stored = database.prepare('SELECT key FROM response_cache ORDER BY key').pluck().all();
     expect(stored).toEqual(['c'.repeat(64), 'd'.repeat(64)]);
+    // The ledger likewise: a charge after a failed commit carries the earlier sum with it.
+    database.exec("CREATE TRIGGER refuse_ledger BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    state.record({ stage: 'generate', purpose: 'teacher', model: 'm', promptTokens: 1, completionTokens: 1, cost: 0.5 });
+    expect(() => state.flush()).toThrow('disk full');
+    database.exec('DROP TRIGGER refuse_ledger');
+    state.record({ stage: 'generate', purpose: 'teacher', model: 'm', promptTokens: 2, completionTokens: 1, cost: 0.25 });
+    expect(state.ledger()).toEqual([{ stage: 'generate', purpose: 'teacher', model: 'm', requests: 2, promptTokens: 3, completionTokens: 2, cost: 0.75 }]);
     database.close();
   });
 

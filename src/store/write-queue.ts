@@ -4,30 +4,33 @@ import type { SqliteDatabase } from './database.js';
  * Groups small writes into one transaction every few milliseconds. One commit per answer costs more CPU
  * than the HTTP call itself at 256 requests in flight; a grouped commit costs almost nothing. A hard kill
  * loses at most the last `delayMs` of writes, the same as requests that were still in flight.
+ *
+ * Writers keep their own buffers (cached answers, ledger sums) and are scheduled by identity: however many
+ * items a writer gathered, it runs once per commit. A commit that fails leaves the buffers as they were,
+ * and the writer's next schedule retries them.
  */
 export class WriteQueue {
-  private readonly pending: (() => void)[] = [];
+  private readonly writers = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: SqliteDatabase,
     private readonly delayMs = 20,
-    private readonly maxPending = 2000,
   ) {}
 
-  push(write: () => void): void {
-    this.pending.push(write);
-    if (this.pending.length >= this.maxPending) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+  schedule(writer: () => void): void {
+    this.writers.add(writer);
+    this.timer ??= setTimeout(() => this.flush(), this.delayMs);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0 || !this.database.open) return;
-    const writes = this.pending.splice(0);
+    if (this.writers.size === 0 || !this.database.open) return;
+    const writers = [...this.writers];
+    this.writers.clear();
     this.database.transaction(() => {
-      for (const write of writes) write();
+      for (const write of writers) write();
     })();
   }
 }
