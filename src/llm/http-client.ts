@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError } from './errors.js';
-import { fetchTransport, TransportTimeoutError, undiciTransport, type Transport, type TransportResponse } from './transport.js';
+import { BodyAlreadyReadError, fetchTransport, TransportTimeoutError, undiciTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -38,7 +38,6 @@ export class HttpClient {
   private readonly transport: Transport;
   /** The headers of every JSON request, built once (undici copies, never changes, a headers object). */
   private jsonHeaders: Record<string, string> | undefined;
-  private readonly urls = new Map<string, string>();
 
   constructor(options: HttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
@@ -49,13 +48,7 @@ export class HttpClient {
   }
 
   url(path: string): string {
-    let url = this.urls.get(path);
-    if (url === undefined) {
-      url = `${this.baseURL}${path.startsWith('/') ? path : `/${path}`}`;
-      // The few fixed paths (chat, files) are remembered; per-id paths are not worth keeping.
-      if (this.urls.size < 64) this.urls.set(path, url);
-    }
-    return url;
+    return `${this.baseURL}${path.startsWith('/') ? path : `/${path}`}`;
   }
 
   async json<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, options: RequestOptions = {}): Promise<HttpResponse<T>> {
@@ -66,43 +59,34 @@ export class HttpClient {
   async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = this.url(path);
     const response = await this.exchange(method, url, body, JSON_CONTENT, options);
-    const text = await this.readText(response, url, options.signal);
+    const text = await this.readBody(() => response.text(), url, options.signal);
     return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
   async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = this.url(path);
     const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
-    const text = await this.readText(response, url, options.signal);
+    const text = await this.readBody(() => response.text(), url, options.signal);
     return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
   }
 
   async text(path: string, options: RequestOptions = {}): Promise<string> {
     const url = this.url(path);
-    return this.readText(await this.exchange('GET', url, undefined, NO_HEADERS, options), url, options.signal);
+    const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
+    return this.readBody(() => response.text(), url, options.signal);
   }
 
   async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
     const url = this.url(path);
     const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
-    try {
-      return await response.bytes();
-    } catch (error) {
-      throw this.transportError(error, url, options.signal);
-    }
+    return this.readBody(() => response.bytes(), url, options.signal);
   }
 
   /** Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors. */
   async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
     const url = this.url(path);
     const response = await this.exchange(method, url, body, extraHeaders, options);
-    const guard = async <T>(read: () => Promise<T>): Promise<T> => {
-      try {
-        return await read();
-      } catch (error) {
-        throw this.transportError(error, url, options.signal);
-      }
-    };
+    const guard = <T>(read: () => Promise<T>): Promise<T> => this.readBody(read, url, options.signal);
     const transportError = this.transportError.bind(this);
     return {
       status: response.status,
@@ -143,9 +127,10 @@ export class HttpClient {
     return headers;
   }
 
-  private async readText(response: TransportResponse, url: string, signal: AbortSignal | undefined): Promise<string> {
+  /** Reads a body; a failure while reading is a timeout, an abort or a dropped connection, typed as such. */
+  private async readBody<T>(read: () => Promise<T>, url: string, signal: AbortSignal | undefined): Promise<T> {
     try {
-      return await response.text();
+      return await read();
     } catch (error) {
       throw this.transportError(error, url, signal);
     }
@@ -173,8 +158,7 @@ export class HttpClient {
 
   private transportError(error: unknown, url: string, callerSignal: AbortSignal | undefined): Error {
     if (error instanceof APICallError) return error;
-    // A body read twice is the caller's mistake, not the network's: not retryable, not relabelled.
-    if (error instanceof TypeError && error.message.includes('already read')) return error;
+    if (error instanceof BodyAlreadyReadError) return error;
     if (callerSignal?.aborted) {
       return new APICallError(`request to ${url} was aborted`, { url, cause: error, isRetryable: false });
     }

@@ -25,6 +25,9 @@ export interface TransportRequest {
 
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
+/** A response body read a second time (the caller's mistake: not a network error, not retryable). */
+export class BodyAlreadyReadError extends TypeError {}
+
 /** The request ran past its `timeoutMs` (thrown by every transport, so HttpClient can say "timed out"). */
 export class TransportTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -173,7 +176,7 @@ class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
 
   /** A body is read once, as with fetch and undici's own bodies. */
   private consume(): void {
-    if (this.consumed) throw new TypeError(`the body of ${this.request.url} was already read`);
+    if (this.consumed) throw new BodyAlreadyReadError(`the body of ${this.request.url} was already read`);
     this.consumed = true;
   }
 
