@@ -25,8 +25,11 @@ export class OutputRows {
     private readonly path: string,
     resume: ((row: { id: string }) => boolean) | undefined,
   ) {
-    this.size = existsSync(path) ? cutPartialLastLine(path) : 0;
-    if (resume !== undefined && this.size > 0) {
+    if (resume === undefined) {
+      closeSync(openSync(path, 'w'));
+      this.size = 0;
+    } else {
+      this.size = existsSync(path) ? cutPartialLastLine(path) : 0;
       forEachLine(path, this.size, (line, offset, length) => {
         let row: { id?: unknown };
         try {
@@ -37,9 +40,6 @@ export class OutputRows {
         if (typeof row !== 'object' || row === null || typeof row.id !== 'string' || this.slots.has(row.id)) return;
         if (resume(row as { id: string })) this.place(row.id, offset, length);
       });
-    } else if (resume === undefined) {
-      closeSync(openSync(path, 'w'));
-      this.size = 0;
     }
     this.appender = new JsonlAppender(path);
   }
@@ -176,6 +176,7 @@ function cutPartialLastLine(path: string): number {
 
 /** Calls `visit` with each non-empty line of the first `size` bytes, and its byte offset and length. */
 function forEachLine(path: string, size: number, visit: (line: string, offset: number, length: number) => void): void {
+  if (size === 0) return;
   const fd = openSync(path, 'r');
   try {
     let carry = Buffer.alloc(0);
