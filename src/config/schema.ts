@@ -142,6 +142,10 @@ export const studentSchema = z.strictObject({
   hyperparameters: hyperparametersSchema.default({}),
   checkpoint: z.enum(['last', 'best_valid_loss']).default('last'),
   suffix: z.string().optional(),
+  deploy_base: z
+    .string()
+    .optional()
+    .describe('Nebius LoRA: the inference id of the base the adapter is served on (it can differ from the fine-tuning id in `base`); default: `base`. Checked against the endpoint\'s model list before training.'),
   loss: lossSchema.optional(),
   merge: z.boolean().default(false),
   trust_remote_code: z.boolean().default(false),

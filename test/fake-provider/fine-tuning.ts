@@ -1,3 +1,4 @@
+import { schemaProblems } from './openapi/document-schemas.js';
 import { cursorPage, findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { makeId, unixSeconds } from './ids.js';
 import { hashString } from './seeded-random.js';
@@ -13,7 +14,12 @@ import type { ProviderRuntime, Route } from './types.js';
  * - Nebius: same statuses and object (Nebius's job schema: no `fine_tuned_model`, plus `trained_steps`/`total_steps`
  *   and its own hyperparameters), checkpoints carry `result_files` (adapter_config.json, adapter_model.safetensors);
  *   a checkpoint becomes callable through `POST /v0/models` (see nebius-models.ts).
+ * OpenAI's create request is checked against `CreateFineTuningJobRequest` of its OpenAPI document (fields it does not
+ * name are refused, as OpenAI refuses unrecognized arguments); hyperparameters are read from `method.supervised`
+ * (or the deprecated top-level `hyperparameters`) and echoed in both places.
  * A file that is not JSONL of `{messages}` fails the job while validating (`error.code: invalid_training_file`).
+ * Checkpoint metrics carry `valid_loss` (one mini-batch: noisy, lowest at the last epoch here) and
+ * `full_valid_loss` (the whole validation file: the loss curve's own value).
  * Checkpoints (one per epoch) and metric events appear when the job succeeds. Lists are newest first.
  */
 export interface FineTuningOptions {
@@ -24,6 +30,8 @@ export interface FineTuningOptions {
   defaultEpochs: number;
   /** Keep only the newest N checkpoints (OpenAI documents keeping the last 3 epochs); default: one per epoch, all kept. */
   keepLastCheckpoints?: number;
+  /** Nebius: where a deployed custom model ends (`error` sets a `status_reason`); default `active`. */
+  deployOutcome?: 'active' | 'error';
 }
 
 export const defaultFineTuningOptions: FineTuningOptions = {
@@ -107,7 +115,8 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
         step,
         train_loss: losses.train_loss,
         train_mean_token_accuracy: accuracy(losses.train_loss),
-        valid_loss: losses.valid_loss,
+        // One mini-batch's loss: deliberately not the curve, so choosing by it picks the wrong checkpoint.
+        valid_loss: epoch === nEpochs ? Math.round(losses.valid_loss * 5_000) / 10_000 : losses.valid_loss,
         valid_mean_token_accuracy: accuracy(losses.valid_loss),
         full_valid_loss: losses.valid_loss,
         full_valid_mean_token_accuracy: accuracy(losses.valid_loss),
@@ -183,6 +192,12 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
       pattern: /^\/v1\/fine_tuning\/jobs$/,
       handle(ctx) {
         const body = jsonObjectBody(ctx);
+        const behaviour = runtime.behaviour();
+        const flavor = behaviour.fineTuningFlavor === 'nebius' ? 'nebius' : 'openai';
+        if (flavor === 'openai') {
+          const problems = schemaProblems('openai', 'CreateFineTuningJobRequest', body, { strictRequest: true });
+          if (problems.length > 0) throw new HttpError(400, `Invalid fine-tuning request: ${problems.join('; ')}`, 'invalid_request_error', null);
+        }
         const model = requiredString(body, 'model');
         const trainingFile = requiredString(body, 'training_file');
         const validationFile = typeof body.validation_file === 'string' ? body.validation_file : null;
@@ -191,10 +206,10 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
           const validation = checkTrainingContent(requireTrainingFile(state.files, validationFile, 'validation_file'));
           if ('problem' in validation && !('problem' in training)) training = { problem: `Validation file: ${validation.problem}` };
         }
-        const behaviour = runtime.behaviour();
-        const flavor = behaviour.fineTuningFlavor === 'nebius' ? 'nebius' : 'openai';
         const options = behaviour.fineTuning;
-        const given = (typeof body.hyperparameters === 'object' && body.hyperparameters !== null ? body.hyperparameters : {}) as Record<string, unknown>;
+        const supervised = (body.method as { supervised?: { hyperparameters?: unknown } } | undefined)?.supervised?.hyperparameters;
+        const givenObject = flavor === 'openai' && supervised !== undefined ? supervised : body.hyperparameters;
+        const given = (typeof givenObject === 'object' && givenObject !== null ? givenObject : {}) as Record<string, unknown>;
         const hyperparameters = flavor === 'nebius' ? { ...nebiusHyperparameterDefaults, ...given } : { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto', ...given };
         const statuses = 'problem' in training ? ['validating_files', 'failed'] : ['validating_files', 'queued', 'running', options.outcome];
         const id = makeId('ftjob-');
@@ -211,6 +226,7 @@ export function fineTuningRoutes(runtime: ProviderRuntime): Route[] {
           validation_file: validationFile,
           training_file: trainingFile,
           hyperparameters,
+          ...(flavor === 'openai' ? { method: { type: 'supervised', supervised: { hyperparameters } } } : {}),
           trained_tokens: null,
           error: null,
           seed: typeof body.seed === 'number' ? body.seed : 42,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { schemaProblems } from './openapi/document-schemas.js';
 import { findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
 import { StatusProgression } from './status-progression.js';
 import { checkTrainingContent, requireTrainingFile, type TrainingFileSummary } from './training-data.js';
@@ -13,8 +14,13 @@ import type { ProviderRuntime, Route } from './types.js';
  * running, compressing, uploading, cancel_requested, cancelled, error, completed.
  * Events: `{data: [FineTuneEvent]}` (oldest first) with `object: "fine-tune-event"`, `type` from Together's
  * FinetuneEventType enum, `level`, `message`, `step`, … Checkpoints: `{data: [{step, path, created_at, checkpoint_type}]}`.
+ * The create request is checked against the `POST /fine-tunes` body schema of Together's OpenAPI document, fields
+ * it does not name refused (a top-level `lora` is not Together's; LoRA settings go in `training_type`).
+ * `n_checkpoints` checkpoints (default 1: the final model) and `n_evals` evaluations are spread over the epochs.
+ * Metrics: `GET /fine-tunes/{id}/metrics` → `{metrics: [{"train/loss", "train/learning_rate", "train/global_step",
+ * "train/epoch"}, {"eval/loss", "train/global_step"}, …]}` in step order.
  * Guesses: event/ checkpoint order, `checkpoint_type` values ("Intermediate"/"Final"), checkpoint `path` form, and
- * losses reported only inside `epoch_complete` event messages (Together exposes losses through events/metrics, not checkpoints).
+ * the `eval/loss` name (the document's example shows only `train/*` names).
  * Flow: pending → queued → running → compressing → uploading → completed; failures end in `error`;
  * cancel: cancel_requested → cancelled.
  */
@@ -25,6 +31,13 @@ export interface TogetherJobRecord {
   training: TrainingFileSummary | { problem: string };
   events: Array<Record<string, unknown>>;
   checkpoints: Array<{ step: number; path: string; created_at: string; checkpoint_type: string }>;
+  metrics: Array<Record<string, number>>;
+}
+
+/** Whether epoch `epoch` of `nEpochs` is one of `count` evenly spread ones (the last epoch always is when count ≥ 1). */
+function spreadHits(epoch: number, nEpochs: number, count: number): boolean {
+  const per = Math.min(count, nEpochs);
+  return per > 0 && Math.floor((epoch * per) / nEpochs) > Math.floor(((epoch - 1) * per) / nEpochs);
 }
 
 const isoNow = () => new Date().toISOString();
@@ -57,11 +70,15 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
     const nEpochs = job.n_epochs as number;
     const batchSize = typeof job.batch_size === 'number' ? job.batch_size : 8;
     const stepsPerEpoch = Math.ceil(training.lines / batchSize);
+    const evaluations = job.validation_file === '' ? 0 : (job.n_evals as number);
     for (let epoch = 1; epoch <= nEpochs; epoch += 1) {
       const step = epoch * stepsPerEpoch;
       const losses = record.options.losses(epoch, nEpochs);
+      record.metrics.push({ 'train/loss': losses.train_loss, 'train/learning_rate': job.learning_rate as number, 'train/global_step': step, 'train/epoch': epoch });
+      if (spreadHits(epoch, nEpochs, evaluations)) record.metrics.push({ 'eval/loss': losses.valid_loss, 'train/global_step': step });
+      addEvent(record, 'epoch_complete', `Epoch ${epoch}/${nEpochs} completed at step ${step}`, { step, total_steps: nEpochs * stepsPerEpoch });
+      if (!spreadHits(epoch, nEpochs, job.n_checkpoints as number)) continue;
       const path = `s3://together-fake/finetune/${job.id}/checkpoint-${step}`;
-      addEvent(record, 'epoch_complete', `Epoch ${epoch}/${nEpochs} completed at step ${step}: train_loss=${losses.train_loss}, valid_loss=${losses.valid_loss}`, { step, total_steps: nEpochs * stepsPerEpoch });
       addEvent(record, 'checkpoint_save', `Checkpoint saved at step ${step}`, { step, checkpoint_path: path });
       record.checkpoints.push({ step, path, created_at: isoNow(), checkpoint_type: epoch === nEpochs ? 'Final' : 'Intermediate' });
     }
@@ -103,6 +120,8 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
       pattern: /^\/v1\/fine-tunes$/,
       handle(ctx) {
         const body = jsonObjectBody(ctx);
+        const problems = schemaProblems('together', 'CreateFineTuneRequest', body, { strictRequest: true });
+        if (problems.length > 0) throw new HttpError(400, `Invalid fine-tune request: ${problems.join('; ')}`, 'invalid_request_error', null);
         const model = requiredString(body, 'model');
         const trainingFile = requiredString(body, 'training_file');
         const validationFile = typeof body.validation_file === 'string' ? body.validation_file : '';
@@ -112,7 +131,8 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
         const options = runtime.behaviour().fineTuning;
         const id = `ft-${randomUUID()}`;
         const suffix = typeof body.suffix === 'string' && body.suffix !== '' ? `-${body.suffix}` : '';
-        const lora = body.lora === true || (typeof body.training_type === 'object' && (body.training_type as { type?: unknown } | null)?.type === 'Lora');
+        // Left out: a LoRA (Together's CLI default; the document says only `default: null`).
+        const trainingType = (body.training_type ?? { type: 'Lora', lora_r: 8, lora_alpha: 16 }) as Record<string, unknown>;
         const number = (field: string, fallback: number) => (typeof body[field] === 'number' ? (body[field] as number) : fallback);
         const statuses = 'problem' in training ? ['pending', 'error'] : options.outcome === 'failed' ? ['pending', 'queued', 'running', 'error'] : ['pending', 'queued', 'running', 'compressing', 'uploading', 'completed'];
         const object: TogetherJobRecord['object'] = {
@@ -129,16 +149,15 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
           n_epochs: number('n_epochs', 1),
           n_checkpoints: number('n_checkpoints', 1),
           n_evals: number('n_evals', 0),
-          batch_size: typeof body.batch_size === 'number' ? body.batch_size : 'max',
+          // 'max' resolved to a number: the create answer (FinetuneResponseTruncated) types batch_size as integer.
+          batch_size: typeof body.batch_size === 'number' ? body.batch_size : 8,
           learning_rate: number('learning_rate', 0.00001),
           warmup_ratio: number('warmup_ratio', 0),
           max_grad_norm: number('max_grad_norm', 1),
           weight_decay: number('weight_decay', 0),
-          train_on_inputs: body.train_on_inputs ?? 'auto',
-          training_method: body.training_method ?? { method: 'sft', train_on_inputs: 'auto' },
-          training_type: lora
-            ? { type: 'Lora', lora_r: number('lora_r', 8), lora_alpha: number('lora_alpha', 8), lora_dropout: number('lora_dropout', 0), lora_trainable_modules: 'all-linear', ...(typeof body.training_type === 'object' ? body.training_type : {}) }
-            : { type: 'Full' },
+          training_method: body.training_method ?? { method: 'sft' },
+          training_type: trainingType.type === 'Lora' ? { lora_dropout: 0, lora_trainable_modules: 'all-linear', ...trainingType } : { type: 'Full' },
+          random_seed: typeof body.random_seed === 'number' ? body.random_seed : null,
           status: 'pending',
           job_id: id,
           events: [],
@@ -150,7 +169,7 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
           wandb_project_name: '',
           wandb_url: '',
         };
-        const record: TogetherJobRecord = { object, progression: new StatusProgression(statuses, options.pollsPerStatus), options, training, events: [], checkpoints: [] };
+        const record: TogetherJobRecord = { object, progression: new StatusProgression(statuses, options.pollsPerStatus), options, training, events: [], checkpoints: [], metrics: [] };
         addEvent(record, 'job_pending', 'Fine tune request created');
         state.togetherJobs.set(id, record);
         sendJson(ctx, 200, object);
@@ -184,6 +203,13 @@ export function togetherFineTuneRoutes(runtime: ProviderRuntime): Route[] {
       pattern: /^\/v1\/fine-tunes\/([^/]+)\/checkpoints$/,
       handle(ctx, [id = '']) {
         sendJson(ctx, 200, { data: findOr404(state.togetherJobs, id, 'fine-tune job').checkpoints });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/fine-tunes\/([^/]+)\/metrics$/,
+      handle(ctx, [id = '']) {
+        sendJson(ctx, 200, { metrics: findOr404(state.togetherJobs, id, 'fine-tune job').metrics });
       },
     },
     {

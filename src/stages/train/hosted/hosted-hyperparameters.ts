@@ -1,24 +1,53 @@
+import { ConfigError } from '../../../errors.js';
 import type { StudentConfig, Hyperparameters } from '../student-settings.js';
 
-/** Keys the worker uses that no hosted API takes; reported as ignored rather than sent. */
-export const LOCAL_ONLY_HYPERPARAMETERS = ['gradient_accumulation_steps', 'lr_scheduler', 'max_length', 'eval_steps', 'early_stopping_patience', 'target_modules'] as const;
+export type HostedFlavor = 'openai' | 'nebius' | 'together';
 
 /**
- * The hyperparameters in the providers' spelling, passed through as given (`epochs` becomes `n_epochs`,
- * `seed` goes to the job itself). Nebius and Together train a full model unless told `lora`, so `method`
- * decides it there when the config does not say.
+ * What each provider's create-job request takes, in its spelling (after `epochs` → `n_epochs`). OpenAI's
+ * supervised method takes three (its OpenAPI `FineTuneSupervisedHyperparameters`); Nebius its own list;
+ * Together takes flat fields, with the LoRA settings inside `training_type` (built by the Together client).
  */
-export function hostedHyperparameters(hyperparameters: Hyperparameters, student: StudentConfig, flavor: 'openai' | 'nebius' | 'together'): { values: Record<string, unknown>; ignored: string[] } {
+const ACCEPTED: Record<HostedFlavor, readonly string[]> = {
+  openai: ['n_epochs', 'batch_size', 'learning_rate_multiplier'],
+  nebius: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'lora', 'lora_r', 'lora_alpha', 'lora_dropout'],
+  together: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'n_checkpoints', 'n_evals', 'lora_r', 'lora_alpha', 'lora_dropout', 'target_modules'],
+};
+
+/** Epochs are whole numbers for every hosted API (OpenAI: integer 1–50; Together, Nebius: integer). */
+const INTEGER = ['n_epochs', 'lora_alpha'] as const;
+
+export interface HostedHyperparameters {
+  values: Record<string, unknown>;
+  /** Keys the provider does not take: reported, never sent. */
+  ignored: string[];
+}
+
+/**
+ * The hyperparameters this provider accepts, in its spelling, passed through as given; anything else is
+ * reported as ignored rather than sent (an unknown field is an error at OpenAI and silently dropped elsewhere).
+ * Nebius trains a full model unless told `lora`, so `method` decides it there when the config does not say.
+ */
+export function hostedHyperparameters(hyperparameters: Hyperparameters, student: StudentConfig, flavor: HostedFlavor, file: string): HostedHyperparameters {
   const values: Record<string, unknown> = {};
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(hyperparameters)) {
     if (value === undefined || key === 'seed') continue;
-    if ((LOCAL_ONLY_HYPERPARAMETERS as readonly string[]).includes(key)) {
+    const name = key === 'epochs' ? 'n_epochs' : key;
+    if (!ACCEPTED[flavor].includes(name)) {
       ignored.push(key);
       continue;
     }
-    values[key === 'epochs' ? 'n_epochs' : key] = value;
+    if ((INTEGER as readonly string[]).includes(name) && (flavor !== 'openai' || name === 'n_epochs') && !Number.isInteger(value)) {
+      throw new ConfigError(`${file}: student.hyperparameters.${key}: ${flavor} takes a whole number, not ${String(value)}`, file, `student.hyperparameters.${key}`);
+    }
+    values[name] = value;
   }
-  if (flavor !== 'openai' && values.lora === undefined) values.lora = student.method !== 'full';
+  if (flavor === 'nebius' && values.lora === undefined) values.lora = student.method !== 'full';
+  if (flavor === 'together' && student.method === 'full') {
+    const loraOnly = ['lora_r', 'lora_alpha', 'lora_dropout', 'target_modules'].filter((key) => values[key] !== undefined);
+    for (const key of loraOnly) delete values[key];
+    ignored.push(...loraOnly);
+  }
   return { values, ignored };
 }

@@ -46,6 +46,8 @@ export interface CreateJobRequest {
   validationFile: string;
   seed: number;
   suffix: string | undefined;
+  /** `student.method`: Together puts it in `training_type` (Lora or Full). */
+  method: 'lora' | 'qlora' | 'full';
   /** Provider spellings (`n_epochs`, `lora_r`, …), passed through as given. */
   hyperparameters: Record<string, unknown>;
 }

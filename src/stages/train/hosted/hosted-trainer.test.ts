@@ -41,19 +41,27 @@ const posts = (path: string) => provider!.state.requests.filter((request) => req
 
 describe('HostedTrainer, OpenAI flavour', () => {
   it('uploads both files, creates the job with hyperparameters as given, chooses the best checkpoint and prices it', async () => {
-    const fixture = await setUp('openai', { checkpoint: 'best_valid_loss', suffix: 'shouty', hyperparameters: { epochs: 3, batch_size: 2, learning_rate_multiplier: 0.5, max_length: 512 } });
+    const fixture = await setUp('openai', { checkpoint: 'best_valid_loss', suffix: 'shouty', hyperparameters: { epochs: 3, batch_size: 2, learning_rate_multiplier: 0.5, max_length: 512, lora_r: 8 } });
     const figures = await runTrainStage(fixture.run.context);
 
     const uploads = posts('/v1/files').map((request) => request.body);
     expect(uploads).toEqual([expect.objectContaining({ purpose: 'fine-tune', filename: 'train.jsonl' }), expect.objectContaining({ purpose: 'fine-tune', filename: 'validation.jsonl' })]);
     const [created] = posts('/v1/fine_tuning/jobs');
-    expect(created!.body).toMatchObject({ model: 'base-model', seed: 3, suffix: 'shouty', hyperparameters: { n_epochs: 3, batch_size: 2, learning_rate_multiplier: 0.5 } });
-    expect((created!.body as { hyperparameters: Record<string, unknown> }).hyperparameters).not.toHaveProperty('max_length');
+    // OpenAI's supervised method, with only the three hyperparameters it takes.
+    expect(created!.body).toEqual({
+      model: 'base-model',
+      training_file: expect.any(String),
+      validation_file: expect.any(String),
+      seed: 3,
+      suffix: 'shouty',
+      method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 3, batch_size: 2, learning_rate_multiplier: 0.5 } } },
+    });
 
     const metrics = metricsOf(fixture);
     const job = [...provider!.state.fineTuningJobs.values()][0]!.object;
     expect(metrics).toMatchObject({ trainer: 'hosted', provider: 'openai', job_id: job.id, status: 'succeeded', checkpoint_rule: 'best_valid_loss' });
-    // 8 training rows, batch 2: 4 steps an epoch; the fake's valid loss is lowest at epoch 2 of 3.
+    // 8 training rows, batch 2: 4 steps an epoch; the fake's full_valid_loss is lowest at epoch 2 of 3 (its
+    // one-batch valid_loss is lowest at epoch 3: choosing by that would take step 12).
     expect(metrics.epochs.map((epoch) => [epoch.epoch, epoch.step])).toEqual([[1, 4], [2, 8], [3, 12]]);
     expect(metrics.epochs.every((epoch) => typeof epoch.valid_loss === 'number' && typeof epoch.train_loss === 'number')).toBe(true);
     expect(metrics.checkpoints.map((checkpoint) => checkpoint.step)).toEqual([4, 8, 12]);
@@ -65,12 +73,18 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(fixture.run.context.state.ledger()).toEqual([expect.objectContaining({ stage: 'train', purpose: 'training', model: 'base-model', promptTokens: job.trained_tokens, cost: metrics.cost })]);
     expect(fixture.run.context.state.job('train')?.jobId).toBe(job.id);
     expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'training-step', stage: 'train', step: 8, epoch: 2 }));
-    expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringContaining('max_length') }));
+    expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', message: 'student.hyperparameters lora_r, max_length: not taken by openai fine-tuning, not sent' }));
     const jobFile = JSON.parse(readFileSync(join(fixture.dir, 'train', 'job.json'), 'utf8'));
     expect(jobFile).toMatchObject({ trainer: 'hosted', flavor: 'openai', job_id: job.id, request: { model: 'base-model' } });
     const events = readFileSync(join(fixture.dir, 'train', 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(events.filter((event) => event.kind === 'eval')).toHaveLength(3);
     expect(events.some((event) => event.kind === 'status' && event.status === 'succeeded')).toBe(true);
+  });
+
+  it('refuses fractional epochs before uploading anything', async () => {
+    const fixture = await setUp('openai', { hyperparameters: { epochs: 2.5 } });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/student\.hyperparameters\.epochs: openai takes a whole number, not 2\.5/);
+    expect(provider!.state.requests.filter((request) => request.method === 'POST')).toEqual([]);
   });
 
   it('takes the last checkpoint and the job model with checkpoint: last', async () => {
@@ -158,7 +172,7 @@ describe('HostedTrainer, a job cancelled at the provider', () => {
 
 describe('HostedTrainer, Nebius flavour', () => {
   it('downloads the chosen checkpoint adapter and makes it callable through /v0/models', async () => {
-    const fixture = await setUp('nebius', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 8 } }, { fineTuning: { pollsPerStatus: 2 } });
+    const fixture = await setUp('nebius', { checkpoint: 'best_valid_loss', deploy_base: 'base-model-served', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 8 } }, { fineTuning: { pollsPerStatus: 2 }, models: ['base-model-served'] });
     await runTrainStage(fixture.run.context);
     const [created] = posts('/v1/fine_tuning/jobs');
     expect(created!.body).toMatchObject({ hyperparameters: { n_epochs: 3, batch_size: 4, lora_r: 8, lora: true } });
@@ -169,19 +183,46 @@ describe('HostedTrainer, Nebius flavour', () => {
     expect(readdirSync(join(fixture.dir, 'train', 'adapter')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
     expect(metrics.adapter_dir).toBe(join(fixture.dir, 'train', 'adapter'));
     const [deploy] = posts('/v0/models');
-    expect(deploy!.body).toEqual({ name: 'grammar-checker', base_model: 'base-model', source: `${record.object.id}:${best.id}` });
-    expect(metrics.served_model).toMatch(/^base-model-LoRa:grammar-checker-[a-z0-9]{4}$/);
+    expect(deploy!.body).toEqual({ name: 'grammar-checker', base_model: 'base-model-served', source: `${record.object.id}:${best.id}` });
+    expect(metrics.served_model).toMatch(/^base-model-served-LoRa:grammar-checker-[a-z0-9]{4}$/);
     expect(provider!.state.customModels.get(metrics.served_model!)?.object.status).toBe('active');
     expect(provider!.state.servedModels.has(metrics.served_model!)).toBe(true);
   });
 });
 
+describe('HostedTrainer, Nebius deployment problems', () => {
+  it('fails before training when the base has no inference id the endpoint serves', async () => {
+    const fixture = await setUp('nebius', { hyperparameters: { epochs: 1 } }, { models: ['meta-llama/Llama-3.1-8B-Instruct'] });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/student\.deploy_base: the endpoint serves no model 'base-model'/);
+    expect(provider!.state.requests.filter((request) => request.method === 'POST')).toEqual([]);
+  });
+
+  it('polls /v0/models/{vendor}/{name} with the slash as is and reports status_reason when deployment fails', async () => {
+    const fixture = await setUp('nebius', { deploy_base: 'vendor/served-base', hyperparameters: { epochs: 1 } }, { models: ['vendor/served-base'], fineTuning: { deployOutcome: 'error' } });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/model vendor\/served-base-LoRa:grammar-checker-\w{4} is error: Adapter rank exceeds the maximum/);
+    const polls = provider!.state.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v0/models/'));
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((request) => request.path.startsWith('/v0/models/vendor/served-base-LoRa'))).toBe(true);
+  });
+});
+
 describe('HostedTrainer, Together flavour', () => {
-  it('uses /fine-tunes with top-level hyperparameters and reads losses from its epoch events', async () => {
-    const fixture = await setUp('together', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 16 } });
+  it('creates a LoRA job in training_type with random_seed and reads losses from /metrics', async () => {
+    const fixture = await setUp('together', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 16, lora_dropout: 0.1, target_modules: ['q_proj', 'v_proj'], n_checkpoints: 3 } });
     await runTrainStage(fixture.run.context);
     const [created] = posts('/v1/fine-tunes');
-    expect(created!.body).toMatchObject({ model: 'base-model', n_epochs: 3, batch_size: 4, lora: true, lora_r: 16, seed: 3 });
+    expect(created!.body).toEqual({
+      model: 'base-model',
+      training_file: expect.any(String),
+      validation_file: expect.any(String),
+      n_epochs: 3,
+      n_evals: 3,
+      n_checkpoints: 3,
+      batch_size: 4,
+      random_seed: 3,
+      training_type: { type: 'Lora', lora_r: 16, lora_alpha: 32, lora_dropout: 0.1, lora_trainable_modules: 'q_proj,v_proj' },
+    });
+    expect(provider!.state.requests.some((request) => request.path.endsWith('/metrics'))).toBe(true);
     const job = [...provider!.state.togetherJobs.values()][0]!.object;
     expect(job.status).toBe('completed');
     const metrics = metricsOf(fixture);
@@ -189,6 +230,30 @@ describe('HostedTrainer, Together flavour', () => {
     expect(metrics.epochs.map((epoch) => epoch.valid_loss)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
     expect(metrics.chosen_checkpoint).toMatchObject({ step: 4, epoch: 2 });
     expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringContaining('serves only the final model') }));
+    expect(fixture.events).not.toContainEqual(expect.objectContaining({ message: expect.stringContaining('n_checkpoints') }));
+  });
+
+  it('trains a full model when method is full (LoRA settings reported, not sent) and says it needs a dedicated endpoint', async () => {
+    const fixture = await setUp('together', { method: 'full', checkpoint: 'best_valid_loss', hyperparameters: { epochs: 2, batch_size: 4, lora_r: 16 } });
+    await runTrainStage(fixture.run.context);
+    const [created] = posts('/v1/fine-tunes');
+    expect(created!.body).toMatchObject({ training_type: { type: 'Full' } });
+    expect(created!.body).not.toHaveProperty('lora_r');
+    const job = [...provider!.state.togetherJobs.values()][0]!.object;
+    expect(job.training_type).toEqual({ type: 'Full' });
+    const warnings = fixture.events.filter((event) => event.type === 'log' && event.level === 'warn').map((event) => (event as { message: string }).message);
+    expect(warnings).toContain('student.hyperparameters lora_r: not taken by together fine-tuning, not sent');
+    expect(warnings).toContainEqual(expect.stringContaining('set student.hyperparameters.n_checkpoints above 1'));
+    expect(warnings).toContainEqual(expect.stringContaining('only from a dedicated endpoint'));
+    // One checkpoint (the final one) is all there is to choose from.
+    expect(metricsOf(fixture).checkpoints).toHaveLength(1);
+  });
+
+  it('refuses qlora before uploading', async () => {
+    const fixture = await setUp('together', { method: 'qlora' });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/student\.method: Together trains lora or full, not qlora/);
+    expect(posts('/v1/files/upload')).toEqual([]);
+    expect(posts('/v1/files')).toEqual([]);
   });
 
   it('reports a failed Together job with its error event', async () => {

@@ -3,7 +3,12 @@ import type { HttpClient } from '../../../llm/http-client.js';
 import { sleep } from '../../../llm/retry.js';
 import { FineTuningJobError } from '../training-errors.js';
 
-const customModelSchema = z.object({ name: z.string(), status: z.string() });
+const customModelSchema = z.object({ name: z.string(), status: z.string(), status_reason: z.string().nullable().optional() });
+
+/** `/v0/models/{vendor}/{name}`: the model name's slash is part of the path, as Nebius documents it. */
+export function customModelPath(name: string): string {
+  return `/models/${name.split('/').map(encodeURIComponent).join('/')}`;
+}
 
 /** Nebius serves a base URL `…/v1`; its custom-model API lives beside it at `…/v0`. */
 export function nebiusModelsBaseUrl(baseUrl: string): string {
@@ -11,7 +16,8 @@ export function nebiusModelsBaseUrl(baseUrl: string): string {
 }
 
 /**
- * Makes a Nebius checkpoint callable: `POST /v0/models {name, base_model, source: "<job>:<checkpoint>"}`, then
+ * Makes a Nebius checkpoint callable: `POST /v0/models {name, base_model, source: "<job>:<checkpoint>"}` (`base_model`
+ * is the base's *inference* id, which may differ from its fine-tuning id), then
  * polls the model until it is `active`. Returns the served model name (Nebius decorates the name given).
  */
 export async function deployNebiusCheckpoint(
@@ -25,9 +31,10 @@ export async function deployNebiusCheckpoint(
     options.onStatus?.(model.status);
     if (model.status === 'active') return model.name;
     if (model.status === 'error' || model.status === 'deleted') {
-      throw new FineTuningJobError(`Nebius could not make checkpoint ${request.checkpointId} callable: model ${model.name} is ${model.status}`, request.jobId, model.status);
+      const reason = model.status_reason ? `: ${model.status_reason}` : ' (Nebius gave no status_reason)';
+      throw new FineTuningJobError(`Nebius could not make checkpoint ${request.checkpointId} callable: model ${model.name} is ${model.status}${reason}`, request.jobId, model.status);
     }
     await sleep(options.pollMs, options.signal);
-    model = (await http.json('GET', `/models/${encodeURIComponent(model.name)}`, customModelSchema)).data;
+    model = (await http.json('GET', customModelPath(model.name), customModelSchema)).data;
   }
 }

@@ -9,6 +9,7 @@ const jobSchema = z.object({
   trained_tokens: z.number().nullable().optional(),
   error: z.object({ message: z.string().nullable().optional(), code: z.string().nullable().optional() }).nullable().optional(),
   hyperparameters: z.record(z.string(), z.unknown()).nullable().optional(),
+  method: z.object({ supervised: z.object({ hyperparameters: z.record(z.string(), z.unknown()).nullable().optional() }).nullable().optional() }).nullable().optional(),
   total_steps: z.number().nullable().optional(),
 });
 
@@ -21,7 +22,7 @@ const eventListSchema = z.object({
       message: z.string().default(''),
       type: z.string().optional(),
       data: z
-        .object({ step: metricValue, total_steps: metricValue, train_loss: metricValue, valid_loss: metricValue })
+        .object({ step: metricValue, total_steps: metricValue, train_loss: metricValue, valid_loss: metricValue, full_valid_loss: metricValue })
         .nullable()
         .optional()
         .catch(null),
@@ -36,7 +37,7 @@ const checkpointListSchema = z.object({
       id: z.string(),
       step_number: z.number(),
       fine_tuned_model_checkpoint: z.string().nullable().optional(),
-      metrics: z.object({ train_loss: metricValue, valid_loss: metricValue }).catch({}).default({}),
+      metrics: z.object({ train_loss: metricValue, valid_loss: metricValue, full_valid_loss: metricValue }).catch({}).default({}),
       result_files: z.array(z.string()).nullable().optional(),
     }),
   ),
@@ -54,7 +55,19 @@ export function openAiPhase(status: string): JobPhase {
 
 const PAGE = 100;
 
-/** `/fine_tuning/jobs` as OpenAI and Nebius serve it (Nebius adds `result_files` on checkpoints). */
+/**
+ * The validation loss to judge a checkpoint by: OpenAI's `full_valid_loss` (the whole validation file) when
+ * reported; `valid_loss` is one mini-batch's loss, too noisy to choose by.
+ */
+function validationLoss(metrics: { valid_loss?: number | undefined; full_valid_loss?: number | undefined }): number | undefined {
+  return metrics.full_valid_loss ?? metrics.valid_loss;
+}
+
+/**
+ * `/fine_tuning/jobs` as OpenAI and Nebius serve it (Nebius adds `result_files` on checkpoints). OpenAI takes
+ * the hyperparameters inside `method: {type: supervised, supervised: {hyperparameters}}` (the top-level
+ * `hyperparameters` is deprecated); Nebius documents the top-level object.
+ */
 export class OpenAiFineTuning implements FineTuningApi {
   constructor(
     private readonly http: HttpClient,
@@ -67,7 +80,7 @@ export class OpenAiFineTuning implements FineTuningApi {
       training_file: request.trainingFile,
       validation_file: request.validationFile,
       seed: request.seed,
-      hyperparameters: request.hyperparameters,
+      ...(this.flavor === 'openai' ? { method: { type: 'supervised', supervised: { hyperparameters: request.hyperparameters } } } : { hyperparameters: request.hyperparameters }),
     };
     if (request.suffix !== undefined) body.suffix = request.suffix;
     const job = (await this.http.json('POST', '/fine_tuning/jobs', jobSchema, body)).data;
@@ -99,7 +112,7 @@ export class OpenAiFineTuning implements FineTuningApi {
           step: data?.step,
           totalSteps: data?.total_steps,
           trainLoss: data?.train_loss,
-          validLoss: data?.valid_loss,
+          validLoss: data === null || data === undefined ? undefined : validationLoss(data),
         });
       }
       if (reachedSeen || !page.has_more || page.data.length === 0) break;
@@ -120,7 +133,7 @@ export class OpenAiFineTuning implements FineTuningApi {
           id: checkpoint.id,
           step: checkpoint.step_number,
           trainLoss: checkpoint.metrics.train_loss ?? null,
-          validLoss: checkpoint.metrics.valid_loss ?? null,
+          validLoss: validationLoss(checkpoint.metrics) ?? null,
           resultFiles: checkpoint.result_files ?? [],
           servedModel: this.flavor === 'openai' ? (checkpoint.fine_tuned_model_checkpoint ?? null) : null,
         });
@@ -133,7 +146,7 @@ export class OpenAiFineTuning implements FineTuningApi {
 }
 
 function normalizeJob(job: z.infer<typeof jobSchema>): HostedJob {
-  const epochs = job.hyperparameters?.n_epochs;
+  const epochs = job.method?.supervised?.hyperparameters?.n_epochs ?? job.hyperparameters?.n_epochs;
   return {
     id: job.id,
     status: job.status,

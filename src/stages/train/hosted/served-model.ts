@@ -32,7 +32,7 @@ export async function servedModelFor(options: ServedModelOptions): Promise<strin
     const modelsApi = httpClientFor(endpointName, { ...endpoint, base_url: nebiusModelsBaseUrl(endpoint.base_url) }, stage.environment);
     const served = await deployNebiusCheckpoint(
       modelsApi,
-      { name: settings.student.suffix ?? slug(stage.task.config.name), baseModel: settings.student.base, jobId: job.id, checkpointId: checkpoint.id },
+      { name: settings.student.suffix ?? slug(stage.task.config.name), baseModel: settings.student.deploy_base ?? settings.student.base, jobId: job.id, checkpointId: checkpoint.id },
       { pollMs: options.pollMs, signal: stage.signal, onStatus: (status) => recorder.record({ kind: 'message', level: 'info', message: `custom model ${status}` }) },
     );
     options.stored.update({ served_model: served });
