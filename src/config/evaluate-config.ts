@@ -120,6 +120,12 @@ export const evaluateConfigSchema = z
       .default(200)
       .describe('Resamples for corpus metrics recomputed on each resample (GLEU takes ~0.4 s per resample per model on 747 items).'),
     examples: z.number().int().nonnegative().default(20).describe('Example predictions shown in the report.'),
+    max_error_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.02)
+      .describe('Share of a model\'s requests that may fail for good; above it the evaluation stops and says why. Failed items are left out of every score and listed in report.json.'),
     verdict: verdictConfigSchema.default({ viable_max_drop: 5, marginal_max_drop: 10, min_speedup: 2 }),
   })
   .superRefine((config, context) => {

@@ -92,6 +92,10 @@ export const evaluationReportSchema = z.object({
   error_analysis: errorAnalysisSchema.nullable(),
   strata: z.record(z.string(), z.record(z.string(), stratumSchema)),
   verdict: z.object({ label: z.enum(['viable', 'marginal', 'not ready']), reason: z.string() }),
+  request_errors: z
+    .array(z.object({ model: z.string(), id: z.string(), error: z.string() }))
+    .default([])
+    .describe('Requests that failed for good; their items are left out of every model\'s scores.'),
   notes: z.array(z.string()),
 });
 export type EvaluationReport = z.infer<typeof evaluationReportSchema>;

@@ -11,6 +11,7 @@ import { compareMetric, metricValue, transferRatioValue, type ResamplingOptions 
 import { summarizePairwise } from './pairwise-summary.js';
 import type { PredictionRecord } from './prediction-record.js';
 import type { ReferenceJudgeOutcome } from './reference-judge.js';
+import type { RequestFailure } from './request-failures.js';
 import { servingFigures, speedups, type ServingFigures } from './latency-cost.js';
 import { stratify } from './strata.js';
 import { decideVerdict } from './verdict.js';
@@ -21,8 +22,12 @@ export interface ReportInputs {
   config: EvaluateConfig;
   items: readonly EvaluationItem[];
   models: readonly ComparedModel[];
-  /** Per model name, aligned with items. */
+  /** Per model name, aligned with items (the items every model answered). */
   predictions: Record<string, PredictionRecord[]>;
+  /** Requests that failed for good; their items are not in `items`. */
+  requestFailures: readonly RequestFailure[];
+  /** Items asked, answered or not. */
+  itemsAsked: number;
   reference: ReferenceJudgeOutcome | undefined;
   pairwise: PairwiseJudgment[] | undefined;
   prices: PriceTable;
@@ -52,7 +57,8 @@ export function buildReport(inputs: ReportInputs): BuiltReport {
   const report: EvaluationReport['models'] = {};
   for (const model of models) {
     const values = Object.fromEntries(metrics[model.name]!.map((metric) => [metric.name, metricValue(metric, count, options)]));
-    report[model.name] = { model_id: model.model, endpoint: model.endpoint, metrics: values, ...serving[model.name]! };
+    const failed = inputs.requestFailures.filter((failure) => failure.model === model.name).length;
+    report[model.name] = { model_id: model.model, endpoint: model.endpoint, metrics: values, ...serving[model.name]!, n: inputs.itemsAsked, failed };
   }
   const comparisons = models
     .filter((model) => model.name !== STUDENT)
@@ -83,7 +89,16 @@ export function buildReport(inputs: ReportInputs): BuiltReport {
       error_analysis: errors && basis ? { basis, ...errors } : null,
       strata: stratify(items, config.data.stratify, metrics),
       verdict,
-      notes: [...promptLengthNote(serving, models), ...latencyNotes(serving)],
+      request_errors: [...inputs.requestFailures],
+      notes: [...failureNote(inputs), ...promptLengthNote(serving, models), ...latencyNotes(serving)],
     },
   };
+}
+
+function failureNote(inputs: ReportInputs): string[] {
+  if (inputs.requestFailures.length === 0) return [];
+  const byModel = new Map<string, number>();
+  for (const failure of inputs.requestFailures) byModel.set(failure.model, (byModel.get(failure.model) ?? 0) + 1);
+  const counts = [...byModel].map(([model, failed]) => `${model} ${failed}`).join(', ');
+  return [`${inputs.itemsAsked - inputs.items.length} of ${inputs.itemsAsked} items are left out of every score because a request failed (${counts}); see request_errors.`];
 }

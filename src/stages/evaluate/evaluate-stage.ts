@@ -16,6 +16,7 @@ import { judgeTemplates } from './judge-prompts.js';
 import { judgePairwise } from './pairwise-judge.js';
 import type { PredictionRecord } from './prediction-record.js';
 import { readEvaluationData } from './read-evaluation-data.js';
+import { answeredByAll, checkErrorRate, requestFailures } from './request-failures.js';
 import { judgeAgainstReferences } from './reference-judge.js';
 import { writeReports } from './write-reports.js';
 import type { StudentResolver } from './student-resolver.js';
@@ -63,14 +64,14 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   const { task, paths, signal } = context;
   const config = evaluateConfigOf(context);
   ensureDir(paths.evaluate.dir);
-  const items = await readEvaluationData(resolvePath(task, config.data.path), config.data);
+  const allItems = await readEvaluationData(resolvePath(task, config.data.path), config.data);
   const models = await resolveComparedModels(task, config, resolver);
-  const total = items.length * models.length;
+  const total = allItems.length * models.length;
   let done = 0;
   let failed = 0;
   context.emit({ type: 'stage-started', stage: STAGE, total });
 
-  const predictions: Record<string, PredictionRecord[]> = {};
+  const asked: Record<string, PredictionRecord[]> = {};
   let retries = 0;
   for (const model of models) {
     const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
@@ -78,13 +79,17 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
       if (prediction.error !== null) failed++;
       context.emit({ type: 'stage-progress', stage: STAGE, done: ++done, total, failed, retries: retries + modelRetries(), cost: 0 });
     };
-    predictions[model.name] = await generatePredictions(model, items, client, { workers: config.concurrency, signal, onDone: progress });
+    asked[model.name] = await generatePredictions(model, allItems, client, { workers: config.concurrency, signal, onDone: progress });
     retries += modelRetries();
-    const paid = predictions[model.name]!.filter((record) => !record.cached);
+    const paid = asked[model.name]!.filter((record) => !record.cached);
     recordSpending(context, `evaluate ${model.name}`, model.model, { prompt_tokens: sum(paid, (record) => record.prompt_tokens), completion_tokens: sum(paid, (record) => record.completion_tokens) });
     if (signal.aborted) throw new AbortedError('stopped during evaluation; answers so far are cached, run the same command again to continue');
   }
-  writeJsonlAtomic(paths.evaluate.predictions, Object.values(predictions).flat());
+  writeJsonlAtomic(paths.evaluate.predictions, Object.values(asked).flat());
+  checkErrorRate(asked, config.max_error_rate);
+  const failures = requestFailures(asked);
+  const { items, predictions } = answeredByAll(allItems, asked);
+  if (failures.length > 0) context.emit({ type: 'log', stage: STAGE, level: 'warn', message: `${failures.length} requests failed; ${allItems.length - items.length} items are left out of the scores (report.json request_errors)` });
 
   const outputs = Object.fromEntries(Object.entries(predictions).map(([name, records]) => [name, records.map((record) => record.output)]));
   let reference;
@@ -111,7 +116,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   }
   writeJsonlAtomic(paths.evaluate.judgments, [...(reference?.judgments ?? []), ...(pairwise ?? [])]);
 
-  const built = buildReport({ config, items, models, predictions, reference, pairwise, prices: task.config.prices });
+  const built = buildReport({ config, items, models, predictions, reference, pairwise, prices: task.config.prices, requestFailures: failures, itemsAsked: allItems.length });
   const report = evaluationReportSchema.parse(built.report);
   writeJsonAtomic(paths.evaluate.report, report);
   writeReports(context, { report, items, predictions, correct: built.correct, examples: config.examples });

@@ -24,7 +24,8 @@ export function predictionParameters(model: ComparedModel, item: EvaluationItem)
 
 /**
  * Asks one model about every item through the ModelClient (cache, retries, concurrency). Reasoning is split
- * off; a request that fails for good becomes a row with an empty output and its error (scored as wrong).
+ * off; a request that fails for good becomes a row with an empty output and its error (reported, and left
+ * out of the scores: see request-failures.ts).
  */
 export async function generatePredictions(
   model: ComparedModel,
