@@ -10,6 +10,11 @@ describe('judge verdicts', () => {
     ['VALID or INVALID', 'unparsable'],
     ['It is valid', 'unparsable'],
     ['', 'unparsable'],
+    ['The edit is right.\n\n**Verdict:** VALID', 'valid'],
+    ['**Verdict: INVALID**', 'invalid'],
+    ['### Verdict: VALID', 'valid'],
+    ['**Verdict:** INVALID\n\nThe prediction drops a word the references keep.', 'invalid'],
+    ['The prediction looks valid at first.\nIt is not.', 'unparsable'],
   ])('validity %j → %s', (reply, expected) => {
     expect(parseValidityVerdict(reply)).toBe(expected);
   });
@@ -19,6 +24,8 @@ describe('judge verdicts', () => {
     ['Answer B is better.\nB', 'second'],
     ['Final answer: TIE', 'tie'],
     ['Both', 'unparsable'],
+    ['**Answer:** A', 'first'],
+    ['**Answer: B**\nB keeps the meaning.', 'second'],
   ])('pairwise %j → %s', (reply, expected) => {
     expect(parsePairwiseVerdict(reply)).toBe(expected);
   });

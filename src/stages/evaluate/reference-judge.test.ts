@@ -54,6 +54,20 @@ describe('judgeAgainstReferences', () => {
     expect(prompts[0]).toContain('Reference answers (any of them is correct; others may be correct too):\n1. She likes it.');
   });
 
+  it('judges the same input and prediction apart when the references differ', async () => {
+    const prompts: string[] = [];
+    const ask: AskJudge = async (prompt) => {
+      prompts.push(prompt);
+      return { answer: prompt.includes('1. He goes home.') ? '**Verdict:** VALID' : '**Verdict: INVALID**', error: null, cached: false };
+    };
+    const twins = [item('a', 'He go home.', ['He goes home.']), item('b', 'He go home.', ['He is going to his house.'])];
+    const outcome = await judgeAgainstReferences(twins, { student: ['He is home.', 'He is home.'] }, ask, { template: DEFAULT_VALIDITY_PROMPT, workers: 1, signal: new AbortController().signal });
+    expect(prompts).toHaveLength(2);
+    expect(outcome.validity.student).toEqual([true, false]);
+    expect(outcome.judgeCalls).toMatchObject({ needed: 2, by_deduplication: 0 });
+    expect(outcome.unparsable).toEqual([]);
+  });
+
   it('a failed judge call is invalid and listed with its error', async () => {
     const ask: AskJudge = async () => ({ answer: '', error: 'HTTP 500', cached: false });
     const outcome = await judgeAgainstReferences([items[0]!], { student: ['He is home.'] }, ask, { template: DEFAULT_VALIDITY_PROMPT, workers: 1, signal: new AbortController().signal });

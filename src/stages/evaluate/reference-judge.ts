@@ -8,7 +8,7 @@ import { decideByReference } from './reference-decision.js';
 import { normalizeForMatch } from './text-match.js';
 
 export interface JudgeCalls {
-  /** Distinct (input, prediction) pairs sent to the judge. */
+  /** Distinct (input, references, prediction) questions sent to the judge. */
   needed: number;
   /** Predictions settled without a call of their own. */
   saved: number;
@@ -29,8 +29,8 @@ export interface ReferenceJudgeOutcome {
 
 /**
  * `reference_match_then_judge` over every model's predictions (`outputs[model][i]` answers `items[i]`). The
- * decision table settles what it can; each distinct (input, prediction) pair left is judged once, whichever
- * models produced it.
+ * decision table settles what it can; each distinct (input, references, prediction) left is judged once,
+ * whichever models produced it.
  */
 export async function judgeAgainstReferences(
   items: readonly EvaluationItem[],
@@ -45,7 +45,8 @@ export async function judgeAgainstReferences(
   for (const [model, predictions] of Object.entries(outputs)) {
     keys[model] = items.map((item, index) => {
       const prediction = predictions[index] ?? '';
-      const key = JSON.stringify([normalizeForMatch(item.input), normalizeForMatch(prediction)]);
+      // The references are part of what is judged: the same input and prediction against other references is another question.
+      const key = JSON.stringify([normalizeForMatch(item.input), item.references.map(normalizeForMatch).sort(), normalizeForMatch(prediction)]);
       const existing = judgments.get(key);
       if (existing) {
         existing.predictions.push({ model, id: item.id });
