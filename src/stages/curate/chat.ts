@@ -4,6 +4,7 @@ export interface ChatMessage {
   content: string;
 }
 
-export type ChatFunction = (messages: ChatMessage[]) => Promise<{ content: string }>;
+/** `content` is the answer only: reasoning is split off before any reader sees it (see stages/model-chat.ts). */
+export type ChatFunction = (messages: ChatMessage[]) => Promise<{ content: string; reasoning?: string | null }>;
 
 export type EmbedFunction = (texts: string[]) => Promise<number[][]>;

@@ -3,6 +3,7 @@ import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { DataError } from '../../errors.js';
 import { createEmbeddings } from '../../llm/embeddings.js';
 import type { ModelClient } from '../../llm/model-client.js';
+import { modelChat } from '../model-chat.js';
 import { stageClient } from '../stage-client.js';
 import { estimateTokens } from '../../llm/token-estimate.js';
 import type { StageContext } from '../context.js';
@@ -46,12 +47,7 @@ export async function runCurateStage(context: StageContext): Promise<CurateFigur
   };
   const chatFor = ({ endpoint, model }: { endpoint: string; model: string }): ChatFunction => {
     const budget = new Budget(context.state, STAGE, 'judge', model, priceFor(context.task.config.prices, model), undefined);
-    return async (messages) => {
-      const client = await clientFor(endpoint, model);
-      const outcome = await client.complete({ model, messages, temperature: 0, max_tokens: 1024 }, { signal: context.signal });
-      if (!outcome.cached) budget.charge(outcome.result.usage);
-      return { content: outcome.result.content };
-    };
+    return modelChat({ client: () => clientFor(endpoint, model), parameters: { model, temperature: 0, max_tokens: 1024 }, signal: context.signal, onPaid: (usage) => budget.charge(usage) });
   };
   const embeddings = context.task.config.embeddings;
   const embed: EmbedFunction | undefined = embeddings

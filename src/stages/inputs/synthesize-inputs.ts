@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import type { ModelClient } from '../../llm/model-client.js';
+import { modelChat } from '../model-chat.js';
 import { stageClient } from '../stage-client.js';
 import { priceFor } from '../../llm/pricing.js';
 import type { StageContext } from '../context.js';
@@ -52,11 +52,10 @@ export async function synthesizeInputs(context: StageContext): Promise<InputReco
 function teacherChat(context: StageContext): ChatFunction {
   const { teacher, prices } = context.task.config;
   const budget = new Budget(context.state, 'inputs', 'synthesize', teacher.model, priceFor(prices, teacher.model), undefined);
-  let client: Promise<ModelClient> | undefined;
-  return async (messages) => {
-    client ??= stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency).then(({ client: created }) => created);
-    const outcome = await (await client).complete({ model: teacher.model, messages, temperature: teacher.temperature ?? 0.7, top_p: teacher.top_p, max_tokens: teacher.max_tokens }, { signal: context.signal });
-    if (!outcome.cached) budget.charge(outcome.result.usage);
-    return { content: outcome.result.content };
-  };
+  return modelChat({
+    client: () => stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency).then(({ client }) => client),
+    parameters: { model: teacher.model, temperature: teacher.temperature ?? 0.7, top_p: teacher.top_p, max_tokens: teacher.max_tokens },
+    signal: context.signal,
+    onPaid: (usage) => budget.charge(usage),
+  });
 }
