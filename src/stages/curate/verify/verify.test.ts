@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../errors.js';
 import { makeRecord } from '../test-records.js';
-import { validateJson } from './json-schema-subset.js';
+import { compileJsonSchema } from './json-schema-check.js';
 import { verifyFilter } from './verify.js';
 
 async function verify(options: unknown, outputs: string[], files: Record<string, string> = {}) {
@@ -22,17 +22,40 @@ const SCHEMA = JSON.stringify({
   additionalProperties: false,
 });
 
-describe('validateJson', () => {
+describe('compileJsonSchema (ajv)', () => {
   it('reports paths of violations', () => {
-    const schema = JSON.parse(SCHEMA);
-    expect(validateJson({ label: 'pos', spans: [1, 2] }, schema)).toEqual([]);
-    expect(validateJson({ spans: [1, 'x'], extra: 1 }, schema)).toEqual([
-      '$: missing required property "label"',
-      '$.spans[1]: expected integer, got string',
-      '$: unexpected property "extra"',
+    const check = compileJsonSchema(JSON.parse(SCHEMA));
+    expect(check({ label: 'pos', spans: [1, 2] })).toEqual([]);
+    expect(check({ spans: [1, 'x'], extra: 1 })).toEqual([
+      "$: must have required property 'label'",
+      '$: must NOT have additional properties "extra"',
+      '$.spans[1]: must be integer',
     ]);
-    expect(validateJson(3, { type: 'number' })).toEqual([]);
-    expect(validateJson(null, { type: ['string', 'null'] })).toEqual([]);
+    expect(compileJsonSchema({ type: 'number' })(3)).toEqual([]);
+    expect(compileJsonSchema({ type: ['string', 'null'] })(null)).toEqual([]);
+  });
+
+  it('checks pattern, minimum, oneOf and $ref (the hand-written subset ignored them)', () => {
+    const check = compileJsonSchema({
+      $defs: { span: { type: 'object', properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } }, required: ['start', 'end'] } },
+      type: 'object',
+      properties: {
+        code: { type: 'string', pattern: '^[A-Z]{3}-\\d+$' },
+        span: { $ref: '#/$defs/span' },
+        value: { oneOf: [{ type: 'string' }, { type: 'number', minimum: 1 }] },
+      },
+    });
+    expect(check({ code: 'ABC-12', span: { start: 0, end: 4 }, value: 3 })).toEqual([]);
+    expect(check({ code: 'abc-12' })).toEqual(['$.code: must match pattern "^[A-Z]{3}-\\d+$"']);
+    expect(check({ span: { start: -1, end: 4 } })).toEqual(['$.span.start: must be >= 0']);
+    expect(check({ span: { start: 1 } })).toEqual(["$.span: must have required property 'end'"]);
+    expect(check({ value: 0 })).toContainEqual('$.value: must match exactly one schema in oneOf');
+    expect(compileJsonSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }] })([1])).toEqual(['$[0]: must be string']);
+  });
+
+  it('refuses a schema that is not one', () => {
+    expect(() => compileJsonSchema({ type: 'strin' })).toThrow(/type/);
+    expect(() => compileJsonSchema([])).toThrow(/object/);
   });
 });
 
@@ -43,7 +66,7 @@ describe('verify', () => {
     });
     expect(result.kept.map((record) => record.id)).toEqual(['0', '1']);
     expect(result.dropped.map((entry) => (entry.detail as { message: string }).message)).toEqual([
-      '$.label: "meh" is not one of ["pos","neg"]',
+      '$.label: must be equal to one of the allowed values ["pos","neg"]',
       expect.stringMatching(/^not JSON/),
     ]);
   });
@@ -71,5 +94,6 @@ describe('verify', () => {
   it('rejects a module without a default function, and a missing schema file', async () => {
     await expect(verify({ module: './check.mjs' }, [], { 'check.mjs': 'export const x = 1;' })).rejects.toThrow(ConfigError);
     await expect(verify({ json_schema: 'missing.json' }, [])).rejects.toThrow(/cannot read/);
+    await expect(verify({ json_schema: 'bad.json' }, [], { 'bad.json': '{"type": "object", "properties": {"a": {"minimum": "zero"}}}' })).rejects.toThrow(/bad\.json is not a usable JSON Schema: .*minimum/);
   });
 });

@@ -6,7 +6,7 @@ import { partitionRecords, type FilterDependencies } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
 import type { GeneratedRecord } from '../record.js';
-import { JsonSchemaSubsetSchema, parseJsonAnswer, validateJson } from './json-schema-subset.js';
+import { compileJsonSchema, parseJsonAnswer, type JsonCheck } from './json-schema-check.js';
 import { readConfigFile } from '../read-config-file.js';
 
 const VerifyOptionsSchema = z
@@ -38,15 +38,18 @@ async function buildChecks(options: VerifyOptions, dependencies: FilterDependenc
   if (options.json_schema !== undefined) {
     const raw = await readConfigFile(dependencies.configDirectory, options.json_schema, 'verify.json_schema');
     const json = parseJsonAnswer(raw);
-    const parsed = JsonSchemaSubsetSchema.safeParse(json.ok ? json.value : undefined);
-    if (!parsed.success) throw new ConfigError(`${options.json_schema} is not a usable JSON Schema`, dependencies.configDirectory, 'verify.json_schema');
-    const schema = parsed.data;
+    let check: JsonCheck;
+    try {
+      check = compileJsonSchema(json.ok ? json.value : undefined);
+    } catch (error) {
+      throw new ConfigError(`${options.json_schema} is not a usable JSON Schema: ${json.ok ? errorMessage(error) : json.error}`, dependencies.configDirectory, 'verify.json_schema');
+    }
     checks.push({
       name: 'json_schema',
       run: (record) => {
         const answer = parseJsonAnswer(textOf(record));
         if (!answer.ok) return `not JSON: ${answer.error}`;
-        const errors = validateJson(answer.value, schema);
+        const errors = check(answer.value);
         return errors.length === 0 || errors.slice(0, 3).join('; ');
       },
     });
