@@ -13,7 +13,7 @@ import { startFakeProvider } from '../test/fake-provider/index.js';
 import { HttpClient } from '../src/llm/http-client.js';
 import { startGateway } from '../src/serve/gateway.js';
 import { RequestLog } from '../src/serve/request-log.js';
-import { serveSchema } from '../src/serve/serve-config.js';
+import { serveSchema } from '../src/config/serve-config.js';
 import { openDatabase } from '../src/store/database.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '400' }, 'latency-ms': { type: 'string', default: '20' }, concurrency: { type: 'string', default: '1,16' } } });

@@ -9,7 +9,7 @@ import { generateToken } from '../serve/bearer-auth.js';
 import { startGateway, type Gateway } from '../serve/gateway.js';
 import { RequestLog } from '../serve/request-log.js';
 import { resolveServeTargets, type StartLocalStudent } from '../serve/resolve-targets.js';
-import { serveSchema } from '../serve/serve-config.js';
+import { serveSchema } from '../config/serve-config.js';
 import { localEndpoints } from '../pipeline/local-endpoint.js';
 import { trainedStudent } from '../pipeline/student-target.js';
 

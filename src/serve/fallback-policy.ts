@@ -2,7 +2,7 @@ import type { ChatParameters } from '../llm/chat.js';
 import { APITimeoutError } from '../llm/errors.js';
 import { estimatePromptTokens } from '../llm/token-estimate.js';
 import { errorMessage } from '../errors.js';
-import type { FallbackReason, ServeRules } from './serve-config.js';
+import type { FallbackReason, ServeRules } from '../config/serve-config.js';
 import { createVerifier, type Verifier } from './verifier.js';
 
 /** Why a request went to the fallback, as recorded with it. */

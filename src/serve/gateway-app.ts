@@ -9,7 +9,6 @@ import { ChatExchange } from './chat-exchange.js';
 import { completeChat } from './complete-chat.js';
 import { GatewayError, openAiErrorBody } from './gateway-error.js';
 import { parseChatBody } from './parse-chat-body.js';
-import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { streamChat } from './stream-chat.js';
 import { ClientClosedError } from './upstream-calls.js';
 
@@ -36,7 +35,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
 
   app.use('/v1/*', async (context, next) => {
     await next();
-    if (context.res.status >= 400 && context.res.status < 500) metrics.rejected.increment({ status: String(context.res.status) });
+    if (context.res.status >= 400 && context.res.status < 500) metrics.rejected.inc({ status: String(context.res.status) });
   });
   app.use('/v1/*', auth);
   if (!options.publicMetrics) {
@@ -45,7 +44,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   }
 
   app.get('/health', (context) => context.json({ status: 'ok', in_flight: recorder.active }));
-  app.get('/metrics', (context) => context.body(metrics.render(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }));
+  app.get('/metrics', async (context) => context.body(await metrics.render(), 200, { 'content-type': metrics.contentType }));
 
   const modelObject = { id: modelName, object: 'model', created, owned_by: 'distillery' };
   app.get('/v1/models', (context) => context.json({ object: 'list', data: [modelObject] }));

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../test/fake-provider/index.js';
 import { HttpClient } from '../llm/http-client.js';
 import { openDatabase, type SqliteDatabase } from '../store/database.js';
-import { parseExposition, sampleValue } from './exposition-parser.js';
+import { parseExposition, sampleValue } from '../../test/helpers/exposition-parser.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { RequestLog } from './request-log.js';
-import { serveSchema, type ServeConfigInput } from './serve-config.js';
+import { serveSchema, type ServeConfigInput } from '../config/serve-config.js';
 
 const TOKEN = 'test-token-0123456789';
 const MODEL = 'grammar-checker';

@@ -7,7 +7,7 @@ import { createGatewayApp } from './gateway-app.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { RequestLog } from './request-log.js';
 import { RequestRecorder, type GatewayLogger } from './request-recorder.js';
-import type { ServeConfig } from './serve-config.js';
+import type { ServeConfig } from '../config/serve-config.js';
 import type { ServeTargets } from './serve-target.js';
 
 export interface GatewayOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SqliteDatabase } from '../store/database.js';
-import { fallbackReasons, type FallbackReason } from './serve-config.js';
+import { fallbackReasons, type FallbackReason } from '../config/serve-config.js';
 import type { RequestOutcome, ServedBy } from './gateway-metrics.js';
 
 

@@ -25,7 +25,7 @@ export class RequestRecorder {
 
   start(): void {
     this.inFlight++;
-    this.metrics.inFlight.add(1);
+    this.metrics.inFlight.inc();
   }
 
   /** Records the end of an exchange; a second call for the same exchange is ignored. */
@@ -65,7 +65,7 @@ export class RequestRecorder {
       this.logError(`request log: could not record ${exchange.identity.id}: ${errorMessage(logError)}`);
     }
     this.inFlight--;
-    this.metrics.inFlight.add(-1);
+    this.metrics.inFlight.dec();
   }
 
   get active(): number {

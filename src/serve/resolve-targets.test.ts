@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTask } from '../config/load.js';
 import { NoStudentError, resolveServeTargets, type LocalStudentRequest } from './resolve-targets.js';
-import { serveSchema } from './serve-config.js';
+import { serveSchema } from '../config/serve-config.js';
 
 const directories: string[] = [];
 afterEach(() => {

@@ -6,7 +6,7 @@ import { ConfigError, DistilleryError } from '../errors.js';
 import { httpClientFor } from '../llm/endpoint.js';
 import { HttpClient } from '../llm/http-client.js';
 import { runPaths } from '../stages/run-paths.js';
-import type { ServeConfig, ServeTargetConfig } from './serve-config.js';
+import type { ServeConfig, ServeTargetConfig } from '../config/serve-config.js';
 import type { ServeTarget, ServeTargets } from './serve-target.js';
 
 /** What the local worker is asked to serve: the base model with the run's adapter under the name `student`. */

@@ -1,4 +1,4 @@
-import type { VerifyRule } from './serve-config.js';
+import type { VerifyRule } from '../config/serve-config.js';
 
 /** Checks an output: null when it passes, otherwise why it fails (recorded as the fallback detail). */
 export type Verifier = (output: string) => string | null;

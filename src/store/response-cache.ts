@@ -59,13 +59,3 @@ export class SqliteResponseCache implements ResponseCache {
 function keyPrefix(key: string): number {
   return Number.parseInt(key.slice(0, 13), 16);
 }
-
-export class MemoryResponseCache implements ResponseCache {
-  private readonly entries = new Map<string, unknown>();
-  get(key: string): unknown {
-    return this.entries.get(key);
-  }
-  set(key: string, _model: string, response: unknown): void {
-    this.entries.set(key, response);
-  }
-}

@@ -1,3 +1,0 @@
-export * from './database.js';
-export * from './response-cache.js';
-export * from './run-state.js';
