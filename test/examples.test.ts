@@ -42,6 +42,12 @@ describe('example configs', () => {
     expect(new Set(inputs.map((input) => input.input)).size).toBe(600);
     expect(new Set(inputs.map((input) => input.fields.template))).toEqual(new Set(['fahrenheit', 'celsius', 'json']));
   });
+
+  it('the grammar example trains on the canonical Nebius host and names the inference id its LoRA deploys on', () => {
+    const task = loadTask(join(EXAMPLES, 'grammar-correction', 'task.yaml'));
+    expect(task.config.endpoints.nebius?.base_url).toBe('https://api.tokenfactory.nebius.com/v1');
+    expect(task.config.student).toMatchObject({ trainer: 'hosted', endpoint: 'nebius', deploy_base: expect.any(String) });
+  });
 });
 
 describe('README', () => {
