@@ -67,7 +67,7 @@ const STREAM_HIGH_WATER = 1 << 20;
  * One request/response exchange as an undici dispatch handler: resolves once headers arrive, then buffers
  * the body (or hands it over chunk by chunk when iterated). Owns the timeout and the caller's abort.
  */
-class Exchange implements Dispatcher.DispatchHandler, TransportResponse {
+class DispatchExchange implements Dispatcher.DispatchHandler, TransportResponse {
   status = 0;
   headers: Record<string, string> = {};
   private controller: Dispatcher.DispatchController | undefined;
@@ -222,7 +222,7 @@ function abortReasonOf(signal: AbortSignal): Error {
 export const undiciTransport: Transport = (request) => {
   if (request.signal?.aborted) return Promise.reject(abortReasonOf(request.signal));
   const { origin, path } = targetOf(request.url);
-  const exchange = new Exchange(request);
+  const exchange = new DispatchExchange(request);
   // The exchange's deadline is the one timeout: undici's own 300 s header and body timeouts would cut a
   // long answer (the default `timeout_s` is 600) and call it a connection error.
   agent().dispatch({ origin, path, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body, headersTimeout: 0, bodyTimeout: 0 }, exchange);
