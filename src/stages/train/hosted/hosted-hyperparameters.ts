@@ -10,8 +10,15 @@ export type HostedFlavor = 'openai' | 'nebius' | 'together';
  */
 const ACCEPTED: Record<HostedFlavor, readonly string[]> = {
   openai: ['n_epochs', 'batch_size', 'learning_rate_multiplier'],
-  nebius: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'lora', 'lora_r', 'lora_alpha', 'lora_dropout'],
-  together: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'n_checkpoints', 'n_evals', 'lora_r', 'lora_alpha', 'lora_dropout', 'target_modules'],
+  nebius: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'context_length', 'lora', 'lora_r', 'lora_alpha', 'lora_dropout'],
+  together: ['n_epochs', 'batch_size', 'learning_rate', 'warmup_ratio', 'weight_decay', 'max_grad_norm', 'packing', 'max_seq_length', 'n_checkpoints', 'n_evals', 'lora_r', 'lora_alpha', 'lora_dropout', 'target_modules'],
+};
+
+/** Our names that a provider spells its own way (besides `epochs` → `n_epochs` for all). */
+const RENAMED: Record<HostedFlavor, Record<string, string>> = {
+  openai: {},
+  nebius: { max_length: 'context_length' },
+  together: { max_length: 'max_seq_length' },
 };
 
 /** Epochs are whole numbers for every hosted API (OpenAI: integer 1–50; Together, Nebius: integer). */
@@ -33,7 +40,7 @@ export function hostedHyperparameters(hyperparameters: Hyperparameters, student:
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(hyperparameters)) {
     if (value === undefined || key === 'seed') continue;
-    const name = key === 'epochs' ? 'n_epochs' : key;
+    const name = key === 'epochs' ? 'n_epochs' : (RENAMED[flavor][key] ?? key);
     if (!ACCEPTED[flavor].includes(name)) {
       ignored.push(key);
       continue;

@@ -172,10 +172,10 @@ describe('HostedTrainer, a job cancelled at the provider', () => {
 
 describe('HostedTrainer, Nebius flavour', () => {
   it('downloads the chosen checkpoint adapter and makes it callable through /v0/models', async () => {
-    const fixture = await setUp('nebius', { checkpoint: 'best_valid_loss', deploy_base: 'base-model-served', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 8 } }, { fineTuning: { pollsPerStatus: 2 }, models: ['base-model-served'] });
+    const fixture = await setUp('nebius', { checkpoint: 'best_valid_loss', deploy_base: 'base-model-served', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 8, max_length: 2048 } }, { fineTuning: { pollsPerStatus: 2 }, models: ['base-model-served'] });
     await runTrainStage(fixture.run.context);
     const [created] = posts('/v1/fine_tuning/jobs');
-    expect(created!.body).toMatchObject({ hyperparameters: { n_epochs: 3, batch_size: 4, lora_r: 8, lora: true } });
+    expect(created!.body).toMatchObject({ hyperparameters: { n_epochs: 3, batch_size: 4, lora_r: 8, lora: true, context_length: 2048 } });
     const metrics = metricsOf(fixture);
     const record = [...provider!.state.fineTuningJobs.values()][0]!;
     const best = record.checkpoints.find((checkpoint) => checkpoint.step_number === 4)!;
@@ -208,7 +208,7 @@ describe('HostedTrainer, Nebius deployment problems', () => {
 
 describe('HostedTrainer, Together flavour', () => {
   it('creates a LoRA job in training_type with random_seed and reads losses from /metrics', async () => {
-    const fixture = await setUp('together', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 16, lora_dropout: 0.1, target_modules: ['q_proj', 'v_proj'], n_checkpoints: 3 } });
+    const fixture = await setUp('together', { checkpoint: 'best_valid_loss', hyperparameters: { epochs: 3, batch_size: 4, lora_r: 16, lora_dropout: 0.1, target_modules: ['q_proj', 'v_proj'], n_checkpoints: 3, max_length: 512 } });
     await runTrainStage(fixture.run.context);
     const [created] = posts('/v1/fine-tunes');
     expect(created!.body).toEqual({
@@ -219,6 +219,7 @@ describe('HostedTrainer, Together flavour', () => {
       n_evals: 3,
       n_checkpoints: 3,
       batch_size: 4,
+      max_seq_length: 512,
       random_seed: 3,
       training_type: { type: 'Lora', lora_r: 16, lora_alpha: 32, lora_dropout: 0.1, lora_trainable_modules: 'q_proj,v_proj' },
     });
