@@ -16,7 +16,7 @@ import { judgeTemplates } from './judge-prompts.js';
 import { judgePairwise } from './pairwise-judge.js';
 import type { PredictionRecord } from './prediction-record.js';
 import { readEvaluationData } from './read-evaluation-data.js';
-import { answeredByAll, checkErrorRate, requestFailures } from './request-failures.js';
+import { answeredByAll, checkErrorRate, EvaluationFailedError, requestFailures } from './request-failures.js';
 import { judgeAgainstReferences } from './reference-judge.js';
 import { writeReports } from './write-reports.js';
 import type { StudentResolver } from './student-resolver.js';
@@ -89,6 +89,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   checkErrorRate(asked, config.max_error_rate);
   const failures = requestFailures(asked);
   const { items, predictions } = answeredByAll(allItems, asked);
+  if (items.length === 0 && allItems.length > 0) throw new EvaluationFailedError(`evaluation stopped: no item was answered by every model (${failures.length} requests failed, e.g. ${failures[0]?.error ?? 'no error recorded'})`);
   if (failures.length > 0) context.emit({ type: 'log', stage: STAGE, level: 'warn', message: `${failures.length} requests failed; ${allItems.length - items.length} items are left out of the scores (report.json request_errors)` });
 
   const outputs = Object.fromEntries(Object.entries(predictions).map(([name, records]) => [name, records.map((record) => record.output)]));

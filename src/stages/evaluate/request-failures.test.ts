@@ -61,6 +61,11 @@ ${maxErrorRate === undefined ? '' : `  max_error_rate: ${maxErrorRate}`}
     expect(predictions.filter((row) => row.error !== null).map((row) => row.id)).toEqual(['item-3']);
   });
 
+  it('stops when no item is left to score, whatever max_error_rate allows', async () => {
+    provider = await startFakeProvider({ faults: [{ match: { predicate: (request: { bodyText: string }) => request.bodyText.includes('student-model') }, kind: '500' as const }] });
+    await expect(evaluate(1)).rejects.toThrow(/no item was answered by every model \(10 requests failed/);
+  });
+
   it('stops above max_error_rate (default 2%), says why, and a second run resends only the failed request', async () => {
     provider = await startFakeProvider(failStudentItem3);
     const failure = evaluate(undefined);
