@@ -24,6 +24,9 @@ const RENAMED: Record<HostedFlavor, Record<string, string>> = {
 /** Epochs are whole numbers for every hosted API (OpenAI: integer 1–50; Together, Nebius: integer). */
 const INTEGER = ['n_epochs', 'lora_alpha'] as const;
 
+/** OpenAI's documented bounds (`FineTuneSupervisedHyperparameters`): refused before anything is uploaded. */
+const OPENAI_MAXIMA: Record<string, number> = { n_epochs: 50, batch_size: 256 };
+
 export interface HostedHyperparameters {
   values: Record<string, unknown>;
   /** Keys the provider does not take: reported, never sent. */
@@ -47,6 +50,10 @@ export function hostedHyperparameters(hyperparameters: Hyperparameters, student:
     }
     if ((INTEGER as readonly string[]).includes(name) && (flavor !== 'openai' || name === 'n_epochs') && !Number.isInteger(value)) {
       throw new ConfigError(`${file}: student.hyperparameters.${key}: ${flavor} takes a whole number, not ${String(value)}`, file, `student.hyperparameters.${key}`);
+    }
+    const maximum = flavor === 'openai' ? OPENAI_MAXIMA[name] : undefined;
+    if (maximum !== undefined && typeof value === 'number' && value > maximum) {
+      throw new ConfigError(`${file}: student.hyperparameters.${key}: OpenAI takes at most ${maximum}, not ${value}`, file, `student.hyperparameters.${key}`);
     }
     values[name] = value;
   }

@@ -81,9 +81,16 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(events.some((event) => event.kind === 'status' && event.status === 'succeeded')).toBe(true);
   });
 
-  it('refuses fractional epochs before uploading anything', async () => {
+  it('refuses fractional or too many epochs, and too large a batch, before uploading anything', async () => {
     const fixture = await setUp('openai', { hyperparameters: { epochs: 2.5 } });
     await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/student\.hyperparameters\.epochs: openai takes a whole number, not 2\.5/);
+    for (const [hyperparameters, message] of [
+      [{ n_epochs: 51 }, /student\.hyperparameters\.n_epochs: OpenAI takes at most 50, not 51/],
+      [{ batch_size: 512 }, /student\.hyperparameters\.batch_size: OpenAI takes at most 256, not 512/],
+    ] as const) {
+      const again = await setUp('openai', { hyperparameters });
+      await expect(runTrainStage(again.run.context)).rejects.toThrow(message);
+    }
     expect(provider!.state.requests.filter((request) => request.method === 'POST')).toEqual([]);
   });
 
