@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../../../test/fake-provider/index.js';
+import { schemaProblems } from '../../../../test/fake-provider/openapi/document-schemas.js';
 import { useTempDir } from '../../../../test/helpers/temp-dir.js';
 import { openFixtureRun, type RunFixture } from '../../../../test/train/run-fixture.js';
 import { runSplitStage } from '../../split/split-stage.js';
@@ -56,6 +57,7 @@ describe('HostedTrainer, OpenAI flavour', () => {
       suffix: 'shouty',
       method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 3, batch_size: 2, learning_rate_multiplier: 0.5 } } },
     });
+    expect(schemaProblems('openai', 'CreateFineTuningJobRequest', created!.body, { strictRequest: true })).toEqual([]);
 
     const metrics = metricsOf(fixture);
     const job = [...provider!.state.fineTuningJobs.values()][0]!.object;
@@ -230,6 +232,7 @@ describe('HostedTrainer, Together flavour', () => {
       random_seed: 3,
       training_type: { type: 'Lora', lora_r: 16, lora_alpha: 32, lora_dropout: 0.1, lora_trainable_modules: 'q_proj,v_proj' },
     });
+    expect(schemaProblems('together', 'CreateFineTuneRequest', created!.body, { strictRequest: true })).toEqual([]);
     expect(provider!.state.requests.some((request) => request.path.endsWith('/metrics'))).toBe(true);
     const job = [...provider!.state.togetherJobs.values()][0]!.object;
     expect(job.status).toBe('completed');
