@@ -1,5 +1,7 @@
 import { canonicalJson, sha256 } from '../llm/cache-key.js';
+import type { LoadedTask } from '../config/load.js';
 import type { TaskConfigParsed } from '../config/schema.js';
+import { withFileDigests } from './config-files.js';
 
 export const STAGES = ['inputs', 'generate', 'curate', 'split', 'train', 'evaluate', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -30,12 +32,15 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
   }
 }
 
-/** A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. */
-export function stageHashes(config: TaskConfigParsed): Record<StageName, string> {
+/**
+ * A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. Files the
+ * sections name count by content: an edited prompt file re-runs its stage like an edited config.
+ */
+export function stageHashes(task: Pick<LoadedTask, 'config' | 'dir'>): Record<StageName, string> {
   const hashes = {} as Record<StageName, string>;
   let previous = '';
   for (const stage of STAGES) {
-    previous = sha256(previous + canonicalJson(sectionsOf(config, stage) ?? null));
+    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir)));
     hashes[stage] = previous;
   }
   return hashes;
