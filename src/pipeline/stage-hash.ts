@@ -1,6 +1,7 @@
 import { canonicalJson, sha256 } from '../llm/cache-key.js';
 import type { LoadedTask } from '../config/load.js';
 import type { TaskConfigParsed } from '../config/schema.js';
+import { datasetIdentity } from '../data/datasets/load-dataset.js';
 import { withFileDigests } from './config-files.js';
 
 export const STAGES = ['inputs', 'generate', 'curate', 'split', 'train', 'evaluate', 'report'] as const;
@@ -32,6 +33,16 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
   }
 }
 
+/** An evaluation set by name counts by its pinned checksums (the loader refuses any other bytes). */
+function namedSet(object: Record<string, unknown>): unknown {
+  if (typeof object.dataset !== 'string' || typeof object.split !== 'string') return undefined;
+  try {
+    return { ...object, dataset_sha256: datasetIdentity({ dataset: object.dataset, split: object.split }).sha256 };
+  } catch {
+    return undefined; // an unknown set fails where it is read, with its own message
+  }
+}
+
 /**
  * A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. Files the
  * sections name count by content: an edited prompt file re-runs its stage like an edited config.
@@ -40,7 +51,7 @@ export function stageHashes(task: Pick<LoadedTask, 'config' | 'dir'>): Record<St
   const hashes = {} as Record<StageName, string>;
   let previous = '';
   for (const stage of STAGES) {
-    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir)));
+    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir, namedSet)));
     hashes[stage] = previous;
   }
   return hashes;
