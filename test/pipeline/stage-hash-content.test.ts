@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadTask } from '../../src/config/load.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
 import { stageHashes } from '../../src/pipeline/stage-hash.js';
 import { stageRunners } from '../../src/pipeline/stage-runners.js';
@@ -67,11 +68,30 @@ describe('stage hashes over file content', () => {
     const one = temp.write('a/prompt.txt', 'Be brief.');
     const other = temp.write('b/prompt.txt', 'Be brief.');
     const base = fileTask();
-    const run = base.open();
-    const config = run.context.task.config;
+    const config = loadTask(base.configPath).config;
     const at = (system: string) => stageHashes({ dir: base.dir, config: { ...config, teacher: { ...config.teacher, system } } }).generate;
     expect(at(one)).toBe(at(other));
     expect(at(one)).not.toBe(at('Be brief.'));
-    void run.close();
+  });
+
+  it('an edited evaluation set or judge prompt changes the evaluate hash and nothing before it', () => {
+    temp.write('data/test.jsonl', '{"input": "a", "ref": "A"}\n');
+    temp.write('prompts/judge.txt', 'Is {prediction} right for {input}?');
+    const task = writeTask(temp.path(), 'http://127.0.0.1:9/v1', sentences(1), {
+      sections: {
+        student: { base: 'tiny' },
+        evaluate: { data: { path: 'data/test.jsonl', references: 'ref' }, models: { student: { from: 'train' } }, metrics: ['reference_match_then_judge'], judge: { endpoint: 'fake', model: 'judge', prompt: 'prompts/judge.txt' } },
+      },
+    });
+    const hashes = () => stageHashes(loadTask(task.configPath));
+    const before = hashes();
+    writeFileSync(join(task.dir, 'data/test.jsonl'), '{"input": "a", "ref": "B"}\n');
+    const afterData = hashes();
+    writeFileSync(join(task.dir, 'prompts/judge.txt'), 'Is {prediction} correct for {input}?');
+    const afterJudge = hashes();
+    expect(afterData.train).toBe(before.train);
+    expect(afterData.evaluate).not.toBe(before.evaluate);
+    expect(afterJudge.train).toBe(before.train);
+    expect(afterJudge.evaluate).not.toBe(afterData.evaluate);
   });
 });
