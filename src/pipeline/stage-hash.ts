@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { canonicalJson, sha256 } from '../llm/cache-key.js';
 import type { LoadedTask } from '../config/load.js';
 import type { TaskConfigParsed } from '../config/schema.js';
@@ -47,11 +48,12 @@ function namedSet(object: Record<string, unknown>): unknown {
  * A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. Files the
  * sections name count by content: an edited prompt file re-runs its stage like an edited config.
  */
-export function stageHashes(task: Pick<LoadedTask, 'config' | 'dir'>): Record<StageName, string> {
+export function stageHashes(task: Pick<LoadedTask, 'config' | 'dir'>, runDirectory?: string): Record<StageName, string> {
+  const options = { resolve: namedSet, persisted: runDirectory === undefined ? undefined : join(runDirectory, 'file-digests.json') };
   const hashes = {} as Record<StageName, string>;
   let previous = '';
   for (const stage of STAGES) {
-    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir, namedSet)));
+    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir, options)));
     hashes[stage] = previous;
   }
   return hashes;
