@@ -27,7 +27,7 @@ export interface ServeCommandHooks {
 export function registerServe(program: Command, hooks: ServeCommandHooks = {}): void {
   program
     .command('serve')
-    .description('serve the trained student behind an OpenAI-compatible endpoint, falling back to the teacher')
+    .description('serve the trained student behind an OpenAI-compatible endpoint, falling back to the teacher (no pipeline run needed when serve.student and serve.fallback are named)')
     .argument('<config>', 'task config (YAML or JSON)')
     .requiredOption('--run-dir <dir>', 'run directory')
     .option('--port <port>', 'listening port (default: serve.port, 8808)')
