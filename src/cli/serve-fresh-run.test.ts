@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeProvider } from '../../test/fake-provider/index.js';
+import { filesContaining, filesUnder } from '../../test/helpers/files-under.js';
 import { registerServe } from './serve-command.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -19,12 +20,6 @@ function serve(...args: string[]): Promise<Command> {
   return program.parseAsync(['node', 'distillery', 'serve', ...args]);
 }
 
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 const SECRET = 'gw-secret-7f3a9c';
 
@@ -69,7 +64,7 @@ describe('serve on a fresh run directory', () => {
     await serving;
     const written = filesUnder(runDir);
     expect(written.length).toBeGreaterThan(0);
-    for (const file of written) expect(readFileSync(file).includes(SECRET), file).toBe(false);
+    expect(filesContaining(runDir, SECRET)).toEqual([]);
   });
 
   it('without both models named, a fresh run directory is an error that says what to do', async () => {
