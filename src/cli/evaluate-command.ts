@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { runOneStage } from '../pipeline/run-one-stage.js';
 import { runStage } from '../pipeline/run-stage.js';
+import { stageRunners } from '../pipeline/stage-runners.js';
 import { runEvaluateStage } from '../stages/evaluate/evaluate-stage.js';
 import { trainedStudentResolver } from '../pipeline/student-target.js';
 import { fixedStudent } from '../stages/evaluate/student-resolver.js';
@@ -15,7 +17,7 @@ const evaluateOptionsSchema = z.strictObject({
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('compare the student with the teacher, baseline and base: metrics with intervals, judge, latency, cost, verdict; writes report.md and report.html')
+    .description('compare the student with the teacher, baseline and base: metrics with intervals, judge, latency, cost, verdict; writes report.md and report.html; trains first (and what training needs) unless --student-model names the student')
     .argument('<config>', 'task config (YAML or JSON)')
     .requiredOption('--run-dir <dir>', 'run directory')
     .option('--student-endpoint <name>', 'endpoint serving the trained student (for models.student: { from: train })', 'local')
@@ -24,8 +26,11 @@ export function registerEvaluate(program: Command): void {
       const options = evaluateOptionsSchema.parse(rawOptions);
       await withRun(config, options.runDir, async ({ context, local }) => {
         // By default the student is the one this run trained; --student-model points at another.
-        const resolver = options.studentModel === undefined ? trainedStudentResolver(context, local) : fixedStudent(options.studentEndpoint ?? 'local', options.studentModel);
-        const figures = await runStage(context, 'evaluate', () => runEvaluateStage(context, resolver));
+        // A named student needs nothing of this run; the run's own student needs its training done first.
+        const figures =
+          options.studentModel === undefined
+            ? await runOneStage(context, stageRunners(context, local), 'evaluate', () => runEvaluateStage(context, trainedStudentResolver(context, local)))
+            : await runStage(context, 'evaluate', () => runEvaluateStage(context, fixedStudent(options.studentEndpoint ?? 'local', options.studentModel!)));
         process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       });
     });

@@ -27,7 +27,7 @@ export interface ServeCommandHooks {
 export function registerServe(program: Command, hooks: ServeCommandHooks = {}): void {
   program
     .command('serve')
-    .description('serve the trained student behind an OpenAI-compatible endpoint, falling back to the teacher')
+    .description('serve the trained student behind an OpenAI-compatible endpoint, falling back to the teacher (no pipeline run needed when serve.student and serve.fallback are named)')
     .argument('<config>', 'task config (YAML or JSON)')
     .requiredOption('--run-dir <dir>', 'run directory')
     .option('--port <port>', 'listening port (default: serve.port, 8808)')
@@ -38,7 +38,10 @@ export function registerServe(program: Command, hooks: ServeCommandHooks = {}): 
       const parsed = serveSchema.safeParse(task.config.serve ?? {});
       if (!parsed.success) throw new ConfigError(`${task.file}: serve: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, task.file, 'serve');
       const serve = parsed.data;
-      if (!runExists(flags.runDir)) throw new ConfigError(`no run in ${flags.runDir}: run the pipeline first`, task.file);
+      // With both models named, the gateway needs nothing the pipeline makes: the run directory only keeps its request log.
+      if (!runExists(flags.runDir) && (serve.student === undefined || serve.fallback === undefined)) {
+        throw new ConfigError(`no run in ${flags.runDir}: run the pipeline first, or name serve.student and serve.fallback to serve without one`, task.file, 'serve');
+      }
       const database = openDatabase(runPaths(flags.runDir).database);
       try {
         const startLocalStudent: StartLocalStudent = hooks.startLocalStudent ?? (async () => {
@@ -49,16 +52,17 @@ export function registerServe(program: Command, hooks: ServeCommandHooks = {}): 
           return { baseURL: handle.http.baseURL, model: student.model, close: () => local.models.stopAll() };
         });
         const targets = await resolveServeTargets({ task, runDir: flags.runDir, serve, startLocalStudent });
-        const fromEnvironment = process.env.DISTILLERY_SERVE_TOKEN;
-        const token = fromEnvironment !== undefined && fromEnvironment !== '' ? fromEnvironment : generateToken();
+        // DISTILLERY_SERVE_TOKEN may hold several tokens, comma-separated: one per client, each with its own limits.
+        const chosen = (process.env.DISTILLERY_SERVE_TOKEN ?? '').split(',').map((token) => token.trim()).filter((token) => token !== '');
+        const tokens = chosen.length > 0 ? chosen : [generateToken()];
         let gateway: Gateway;
         try {
-          gateway = await startGateway({ targets, config: serve, modelName: serve.model_name ?? task.config.name, token, requestLog: new RequestLog(database), port: flags.port, host: flags.host });
+          gateway = await startGateway({ targets, config: serve, modelName: serve.model_name ?? task.config.name, token: tokens, requestLog: new RequestLog(database), port: flags.port, host: flags.host });
         } catch (error) {
           await targets.close?.(); // a local worker started for nothing must not outlive the command
           throw error;
         }
-        if (token !== fromEnvironment) process.stderr.write(`bearer token (shown once; set DISTILLERY_SERVE_TOKEN to choose one): ${token}\n`);
+        if (chosen.length === 0) process.stderr.write(`bearer token (shown once; set DISTILLERY_SERVE_TOKEN to choose one or several): ${tokens[0]}\n`);
         process.stderr.write(`serving ${serve.model_name ?? task.config.name} at ${gateway.url} (student ${targets.student.model}, fallback ${targets.fallback.model})\n`);
         await untilSignal();
         process.stderr.write('stopping: finishing requests in flight…\n');

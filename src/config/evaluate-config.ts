@@ -13,9 +13,19 @@ const promptReferenceSchema = z
 export const METRIC_NAMES = ['exact_match', 'reference_match_then_judge', 'gleu', 'bleu', 'chrf', 'rouge_l', 'accuracy'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/** A standard evaluation set by name (src/data/datasets), fetched and checksum-verified instead of a path. */
+export const datasetReferenceSchema = z
+  .strictObject({
+    dataset: z.string().min(1).describe('A set known by name: jfleg.'),
+    split: z.string().min(1).describe('jfleg: dev or test.'),
+  })
+  .describe('An evaluation set by name, read from DISTILLERY_DATA (default ~/.cache/distillery/data) or downloaded from its official source.');
+
 export const evaluationDataSchema = z
   .strictObject({
-    path: z.string().describe('JSONL, CSV or Parquet file of evaluation items, relative to the config.'),
+    path: z.string().optional().describe('JSONL, CSV or Parquet file of evaluation items, relative to the config (or give dataset and split).'),
+    dataset: z.string().min(1).optional().describe('A standard set by name instead of a path: jfleg (its input and references columns come with it).'),
+    split: z.string().min(1).optional().describe('The split of `dataset`: jfleg has dev and test.'),
     format: z.enum(['jsonl', 'csv', 'parquet']).optional().describe('Inferred from the extension when absent.'),
     id_field: z.string().default('id').describe('Column holding an item id; the line number otherwise.'),
     input: z.string().default('input').describe('Column holding the task input.'),
@@ -130,7 +140,10 @@ export const evaluateConfigSchema = z
   })
   .superRefine((config, context) => {
     const needsReferences = config.metrics.some((metric) => metric !== 'accuracy');
-    if (needsReferences && config.data.references === undefined) context.addIssue({ code: 'custom', path: ['data', 'references'], message: 'the metrics need a references column' });
+    const named = config.data.dataset !== undefined;
+    if (named === (config.data.path !== undefined)) context.addIssue({ code: 'custom', path: ['data'], message: 'give either path or dataset (with split)' });
+    if (named && config.data.split === undefined) context.addIssue({ code: 'custom', path: ['data', 'split'], message: 'a dataset needs a split' });
+    if (needsReferences && !named && config.data.references === undefined) context.addIssue({ code: 'custom', path: ['data', 'references'], message: 'the metrics need a references column' });
     if (config.metrics.includes('accuracy') && config.data.label === undefined) context.addIssue({ code: 'custom', path: ['data', 'label'], message: 'accuracy needs a label column' });
     if (config.metrics.includes('reference_match_then_judge') && config.judge === undefined) context.addIssue({ code: 'custom', path: ['judge'], message: 'reference_match_then_judge needs a judge' });
     if (config.pairwise && config.judge === undefined) context.addIssue({ code: 'custom', path: ['judge'], message: 'pairwise needs a judge' });

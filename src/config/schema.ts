@@ -15,7 +15,11 @@ export const endpointSchema = z
   .strictObject({
     base_url: z.string().url().describe('OpenAI-compatible base URL, ending in /v1.'),
     api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: z.record(z.string(), z.string()).optional().describe('Extra request headers, written here as they are sent.'),
+    headers_env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Header name → name of the environment variable holding its value (a key kept out of the config; never written to the run).'),
     flavor: z
       .enum(['openai', 'nebius', 'together', 'vllm', 'local'])
       .default('openai')

@@ -54,6 +54,13 @@ export const serveSchema = z
       .describe('Falls back when the student has not answered by then (streamed pass-through: has not sent its first content token).'),
     fallback_timeout_ms: z.number().int().positive().default(120_000).describe('Limit on the fallback call; past it the request fails with 504.'),
     rules: serveRulesSchema.default({}),
+    limits: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(16).describe('Chat requests of one bearer token in flight at once (a stream counts until it ends); more get 429.'),
+        rpm: z.number().int().positive().default(600).describe('Chat requests of one bearer token in any 60 s window; more get 429 with Retry-After.'),
+      })
+      .default({ concurrency: 16, rpm: 600 })
+      .describe('Per-token caps, so a token holder cannot run up unbounded fallback spend.'),
     public_metrics: z.boolean().default(false).describe('Serve /metrics and /health without the bearer token.'),
     max_body_bytes: z.number().int().positive().default(1_048_576).describe('Larger request bodies are refused with 413.'),
     port: z.number().int().min(0).max(65_535).default(8808).describe('Listening port (--port overrides; 0: any free port).'),

@@ -5,6 +5,8 @@ export interface EndpointSettings {
   base_url: string;
   api_key_env?: string;
   headers?: Record<string, string>;
+  /** Header name → environment variable holding its value. */
+  headers_env?: Record<string, string>;
   timeout_s?: number;
 }
 
@@ -20,10 +22,16 @@ export function httpClientFor(name: string, endpoint: EndpointSettings, environm
       throw new MissingApiKeyError(`endpoint '${name}' needs an API key: set the environment variable ${endpoint.api_key_env}`);
     }
   }
+  const headers = { ...endpoint.headers };
+  for (const [header, variable] of Object.entries(endpoint.headers_env ?? {})) {
+    const value = environment[variable];
+    if (!value) throw new MissingApiKeyError(`endpoint '${name}' needs the header ${header}: set the environment variable ${variable}`);
+    headers[header] = value;
+  }
   return new HttpClient({
     baseURL: endpoint.base_url,
     apiKey,
-    headers: endpoint.headers,
+    headers,
     timeoutMs: (endpoint.timeout_s ?? 600) * 1000,
     fetch: fetchImplementation,
   });

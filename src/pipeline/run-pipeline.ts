@@ -27,6 +27,11 @@ export function stageOutput(paths: RunPaths, stage: StageName): string {
   }
 }
 
+/** Done with the current config, and its output is still there. */
+export function isStageDone(context: StageContext, stage: StageName): boolean {
+  return isStageCurrent(context, stage) && existsSync(stageOutput(context.paths, stage));
+}
+
 export interface PipelineOptions {
   from?: StageName;
   to?: StageName;
@@ -56,7 +61,7 @@ export async function runPipeline(context: StageContext, runners: Partial<Record
       break;
     }
     const index = STAGES.indexOf(stage);
-    const current = isStageCurrent(context, stage) && existsSync(stageOutput(context.paths, stage));
+    const current = isStageDone(context, stage);
     if (index < first && current) {
       result.skipped.push(stage);
       continue;

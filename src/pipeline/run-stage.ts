@@ -9,7 +9,7 @@ export async function runStage<F extends Record<string, unknown>>(
   stage: StageName,
   body: (resumable: boolean) => Promise<F>,
 ): Promise<F> {
-  const hash = stageHashes(context.task.config)[stage];
+  const hash = stageHashes(context.task, context.paths.root)[stage];
   const previous: StageRow | undefined = context.state.stage(stage);
   // Partial results of an earlier attempt count only if they were made with the same config.
   const resumable = previous === undefined || previous.configHash === hash;
@@ -30,5 +30,5 @@ export async function runStage<F extends Record<string, unknown>>(
 /** Done, and done with the config it has now. */
 export function isStageCurrent(context: StageContext, stage: StageName): boolean {
   const row = context.state.stage(stage);
-  return row?.state === 'done' && row.configHash === stageHashes(context.task.config)[stage];
+  return row?.state === 'done' && row.configHash === stageHashes(context.task, context.paths.root)[stage];
 }

@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { canonicalJson, sha256 } from '../llm/cache-key.js';
+import type { LoadedTask } from '../config/load.js';
 import type { TaskConfigParsed } from '../config/schema.js';
+import { datasetIdentity } from '../data/datasets/load-dataset.js';
+import { withFileDigests } from './config-files.js';
 
 export const STAGES = ['inputs', 'generate', 'curate', 'split', 'train', 'evaluate', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -30,12 +34,26 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
   }
 }
 
-/** A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. */
-export function stageHashes(config: TaskConfigParsed): Record<StageName, string> {
+/** An evaluation set by name counts by its pinned checksums (the loader refuses any other bytes). */
+function namedSet(object: Record<string, unknown>): unknown {
+  if (typeof object.dataset !== 'string' || typeof object.split !== 'string') return undefined;
+  try {
+    return { ...object, dataset_sha256: datasetIdentity({ dataset: object.dataset, split: object.split }).sha256 };
+  } catch {
+    return undefined; // an unknown set fails where it is read, with its own message
+  }
+}
+
+/**
+ * A stage's hash chains its predecessors', so changing `inputs` invalidates every later stage too. Files the
+ * sections name count by content: an edited prompt file re-runs its stage like an edited config.
+ */
+export function stageHashes(task: Pick<LoadedTask, 'config' | 'dir'>, runDirectory?: string): Record<StageName, string> {
+  const options = { resolve: namedSet, persisted: runDirectory === undefined ? undefined : join(runDirectory, 'file-digests.json') };
   const hashes = {} as Record<StageName, string>;
   let previous = '';
   for (const stage of STAGES) {
-    previous = sha256(previous + canonicalJson(sectionsOf(config, stage) ?? null));
+    previous = sha256(previous + canonicalJson(withFileDigests(sectionsOf(task.config, stage) ?? null, task.dir, options)));
     hashes[stage] = previous;
   }
   return hashes;

@@ -11,26 +11,28 @@ import { GatewayError, openAiErrorBody } from './gateway-error.js';
 import { parseChatBody } from './parse-chat-body.js';
 import { streamChat } from './stream-chat.js';
 import { ClientClosedError } from './upstream-calls.js';
+import { tokenLimits, type GatewayEnv, type TokenLimitSettings } from './token-limits.js';
 
 export interface GatewayAppOptions extends ChatDependencies {
   /** The model id the gateway answers as. */
   modelName: string;
-  token: string;
+  /** The bearer tokens clients may send; limits apply to each separately. */
+  token: string | readonly string[];
+  limits?: TokenLimitSettings;
   publicMetrics: boolean;
   maxBodyBytes: number;
 }
 
 function errorResponse(context: Context, error: GatewayError): Response {
-  const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-  return context.json(error.body(), error.status as ContentfulStatusCode, headers);
+  return context.json(error.body(), error.status as ContentfulStatusCode, error.headers());
 }
 
 /** The gateway's routes: OpenAI-compatible chat completions and models, /metrics and /health. */
-export function createGatewayApp(options: GatewayAppOptions): Hono {
+export function createGatewayApp(options: GatewayAppOptions): Hono<GatewayEnv> {
   const { recorder, modelName } = options;
   const metrics = recorder.metrics;
   const created = Math.floor(Date.now() / 1000);
-  const app = new Hono();
+  const app = new Hono<GatewayEnv>();
   const auth = bearerAuth(options.token);
 
   app.use('/v1/*', async (context, next) => {
@@ -55,6 +57,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
 
   app.post(
     '/v1/chat/completions',
+    tokenLimits(options.limits ?? {}),
     bodyLimit({
       maxSize: options.maxBodyBytes,
       onError: (context) => errorResponse(context, new GatewayError(413, `The request body is larger than ${options.maxBodyBytes} bytes.`, 'invalid_request_error', 'request_too_large')),

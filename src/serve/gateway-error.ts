@@ -1,6 +1,6 @@
 import { DistilleryError } from '../errors.js';
 
-export type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error' | 'timeout_error';
+export type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error' | 'timeout_error' | 'requests';
 
 /**
  * An error the gateway answers with. `message` is public (it goes to the client); whatever detail must not
@@ -16,6 +16,11 @@ export class GatewayError extends DistilleryError {
     options: { cause?: unknown } = {},
   ) {
     super(message, options);
+  }
+
+  /** Headers the answer carries (how to authenticate, when to retry). */
+  headers(): Record<string, string> {
+    return this.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
   }
 
   /** The body in OpenAI's error shape. */

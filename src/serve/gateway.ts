@@ -16,8 +16,8 @@ export interface GatewayOptions {
   config: ServeConfig;
   /** The model id the gateway answers as. */
   modelName: string;
-  /** The bearer token clients must send. */
-  token: string;
+  /** The bearer token(s) clients must send. */
+  token: string | readonly string[];
   /** Where every request is recorded; none: metrics only. */
   requestLog?: RequestLog;
   /** Operator-facing details (upstream failures); default: stderr. */
@@ -54,6 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     recorder,
     modelName: options.modelName,
     token: options.token,
+    limits: { concurrency: options.config.limits.concurrency, rpm: options.config.limits.rpm },
     publicMetrics: options.config.public_metrics,
     maxBodyBytes: options.config.max_body_bytes,
   });

@@ -20,7 +20,7 @@ export function writeTask(
   dir: string,
   providerUrl: string,
   inputs: { id?: string; input: string }[],
-  overrides: { teacher?: Record<string, unknown>; endpoint?: Record<string, unknown>; inputs?: Record<string, unknown>; prices?: Record<string, unknown> } = {},
+  overrides: { teacher?: Record<string, unknown>; endpoint?: Record<string, unknown>; inputs?: Record<string, unknown>; prices?: Record<string, unknown>; sections?: Record<string, unknown> } = {},
 ): TaskFixture {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'inputs.jsonl'), inputs.map((row) => JSON.stringify(row)).join('\n') + '\n');
@@ -30,6 +30,8 @@ export function writeTask(
     prices: overrides.prices ?? { 'teacher-model': { input: 0.2, output: 0.6 } },
     inputs: { path: 'inputs.jsonl', ...overrides.inputs },
     teacher: { endpoint: 'fake', model: 'teacher-model', system: 'Correct the grammar.', max_tokens: 64, concurrency: 8, poll_interval: 0.01, ...overrides.teacher },
+    // Further top-level sections (curate, split, student, evaluate, serve) as written.
+    ...overrides.sections,
   };
   const configPath = join(dir, 'task.yaml');
   writeFileSync(configPath, stringify(config));

@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { installedWorkerPython } from '../../src/local-worker/worker-environment.js';
+import { describeNeeding, workerPython } from '../helpers/needs.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const temp = useTempDir();
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'offline-mini');
-const python = installedWorkerPython() ?? (existsSync('/root/.cache/distillery/probe-venv/bin/python') ? '/root/.cache/distillery/probe-venv/bin/python' : undefined);
 
 function take(file: string, count: number): string {
   return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(0, count).join('\n') + '\n';
@@ -21,7 +20,7 @@ function take(file: string, count: number): string {
  * student, evaluate student vs teacher vs untuned base, report. Smaller models and data than the example so
  * it fits in CI; the README's first command runs the full-size one.
  */
-describe.skipIf(python === undefined)('the whole loop, offline, with the local worker', () => {
+describeNeeding('the whole loop, offline, with the local worker', workerPython(), (python) => {
   it('distils a small teacher into a smaller student and reports it', async () => {
     const dir = join(temp.path(), 'example');
     cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes(`${EXAMPLE}/models`) });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -9,7 +9,6 @@ import { openDatabase } from '../../src/store/database.js';
 import { RunState } from '../../src/store/run-state.js';
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
 import { useTempDir } from '../helpers/temp-dir.js';
-import { keptRows } from './run-fixture.js';
 
 const temp = useTempDir();
 let provider: FakeProvider | undefined;
@@ -26,10 +25,10 @@ function program(): Command {
 }
 
 describe('split and train commands', () => {
-  it('split writes the split; train runs a stale split first, trains, and records both stages as done', async () => {
+  it('split runs the stages it needs and writes the split; train runs a stale split first, trains, and records both stages as done', async () => {
     provider = await startFakeProvider();
     const dir = temp.path();
-    writeFileSync(join(dir, 'inputs.jsonl'), '');
+    writeFileSync(join(dir, 'inputs.jsonl'), Array.from({ length: 6 }, (_, index) => JSON.stringify({ id: `s${index}`, input: `sentence number ${index}` })).join('\n') + '\n');
     const config = join(dir, 'task.yaml');
     const task = {
       name: 'cli',
@@ -41,9 +40,8 @@ describe('split and train commands', () => {
     };
     writeFileSync(config, stringify(task));
     const runDir = join(dir, 'run');
-    mkdirSync(join(runDir, 'curate'), { recursive: true });
-    writeFileSync(join(runDir, 'curate', 'kept.jsonl'), keptRows(6).map((row) => `${JSON.stringify(row)}\n`).join(''));
 
+    // A fresh run directory: split runs inputs, generate (the fake teacher) and curate first.
     await program().parseAsync(['split', config, '--run-dir', runDir], { from: 'user' });
     expect(existsSync(join(runDir, 'split', 'validation.jsonl'))).toBe(true);
 

@@ -1,4 +1,3 @@
-import { resolvePath } from '../../config/load.js';
 import { writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, ConfigError } from '../../errors.js';
 import { costOf, priceFor } from '../../llm/pricing.js';
@@ -15,7 +14,7 @@ import { judgeAsker } from './judge-asker.js';
 import { judgeTemplates } from './judge-prompts.js';
 import { judgePairwise } from './pairwise-judge.js';
 import type { PredictionRecord } from './prediction-record.js';
-import { readEvaluationData } from './read-evaluation-data.js';
+import { readEvaluationSet } from './evaluation-set.js';
 import { answeredByAll, checkErrorRate, EvaluationFailedError, requestFailures } from './request-failures.js';
 import { judgeAgainstReferences } from './reference-judge.js';
 import { writeReports } from './write-reports.js';
@@ -64,7 +63,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   const { task, paths, signal } = context;
   const config = evaluateConfigOf(context);
   ensureDir(paths.evaluate.dir);
-  const allItems = await readEvaluationData(resolvePath(task, config.data.path), config.data);
+  const allItems = await readEvaluationSet(task, config.data, { environment: context.environment, log: (message) => context.emit({ type: 'log', stage: STAGE, level: 'info', message }) });
   const models = await resolveComparedModels(task, config, resolver);
   const total = allItems.length * models.length;
   let done = 0;

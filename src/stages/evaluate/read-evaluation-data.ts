@@ -7,10 +7,19 @@ import { lengthBucket } from './length-bucket.js';
 
 /** Reads the evaluation set: every row needs an input, references (string or array) and a label where asked. */
 export async function readEvaluationData(path: string, config: EvaluationDataConfig): Promise<EvaluationItem[]> {
+  return evaluationItems(readTable(path, config.format), config, path);
+}
+
+/** Evaluation items from table rows (a file's, or a named set's); `path` names their source in errors. */
+export async function evaluationItems(
+  rows: AsyncIterable<{ line: number; value: Record<string, unknown> }> | Iterable<{ line: number; value: Record<string, unknown> }>,
+  config: EvaluationDataConfig,
+  path: string,
+): Promise<EvaluationItem[]> {
   const items: EvaluationItem[] = [];
   const seen = new Set<string>();
   const prepare = (text: string): string => (config.preprocess.includes('detokenize_punctuation') ? detokenizePunctuation(text) : text);
-  for await (const { line, value } of readTable(path, config.format)) {
+  for await (const { line, value } of rows) {
     if (config.limit !== undefined && items.length >= config.limit) break;
     const input = value[config.input];
     if (typeof input !== 'string') throw new DataError(`field '${config.input}' must be a string`, path, line);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datasetReferenceSchema } from '../../../config/evaluate-config.js';
 import { partitionRecords } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
 import { NearDuplicateFinder } from '../near-dedup/near-duplicate-finder.js';
@@ -9,7 +10,8 @@ import { readEvaluationTexts } from './read-evaluation-texts.js';
 
 const DecontaminateOptionsSchema = z
   .object({
-    against: z.string().min(1),
+    /** A file of evaluation inputs beside the config, or a standard set by name ({ dataset: jfleg, split: test }). */
+    against: z.union([z.string().min(1), datasetReferenceSchema]),
     /** The column of the evaluation file holding its inputs. */
     field: z.string().min(1).default('input'),
     on: TextFieldSchema.default('input'),

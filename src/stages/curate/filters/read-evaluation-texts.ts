@@ -1,11 +1,14 @@
+import { loadDataset, type DatasetReference } from '../../../data/datasets/load-dataset.js';
 import { DataError } from '../../../errors.js';
 import { readConfigFile } from '../read-config-file.js';
 
 /**
- * The texts of an evaluation set: `.jsonl` (one object per line, `field` picked; bare JSON strings
- * allowed), `.json` (an array of the same), or any other file as one text per non-empty line.
+ * The texts of an evaluation set: a named set's inputs, or a file: `.jsonl` (one object per line, `field`
+ * picked; bare JSON strings allowed), `.json` (an array of the same), or any other file as one text per
+ * non-empty line.
  */
-export async function readEvaluationTexts(configDirectory: string, path: string, field: string): Promise<string[]> {
+export async function readEvaluationTexts(configDirectory: string, path: string | DatasetReference, field: string): Promise<string[]> {
+  if (typeof path !== 'string') return (await loadDataset(path)).map((row) => row.input);
   const raw = await readConfigFile(configDirectory, path, 'decontaminate.against');
   if (path.endsWith('.json')) {
     const parsed: unknown = JSON.parse(raw);

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { describeNeeding, sharedData } from '../../../../test/helpers/needs.js';
 import { corpusGleu, sentenceGleu } from './gleu.js';
 import { MetricInputError } from './metric-input-error.js';
 import { splitFileLines } from './text-lines.js';
@@ -34,8 +35,6 @@ const small = JSON.parse(readFileSync(path.join(fixtures, 'gleu-recorded.json'),
 const jfleg = JSON.parse(readFileSync(path.join(fixtures, 'gleu-jfleg-recorded.json'), 'utf8')) as {
   runs: RecordedJflegRun[];
 };
-// JFLEG may not be copied into the repository (CC BY-NC-SA); a checkout beside it has it here.
-const jflegDirectory = path.resolve(repoRoot, '..', 'shared', 'data', 'jfleg');
 
 describe('corpusGleu against the recorded output of gleu.py', () => {
   it.each(small.cases)('$name', (recorded) => {
@@ -72,7 +71,7 @@ describe('corpusGleu against the recorded output of gleu.py', () => {
   });
 });
 
-describe.skipIf(!existsSync(jflegDirectory))('corpusGleu on the JFLEG data beside the checkout', () => {
+describeNeeding('corpusGleu on the JFLEG data beside the checkout', sharedData('jfleg'), (jflegDirectory) => {
   const read = (name: string) => splitFileLines(readFileSync(path.join(jflegDirectory, name), 'utf8'));
 
   it.each(jfleg.runs)('$hypothesis against $source', (run) => {

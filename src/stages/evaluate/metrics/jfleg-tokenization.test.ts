@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { describeNeeding, sharedData } from '../../../../test/helpers/needs.js';
 import { detokenizePunctuation, tokenizeLikeJfleg } from './jfleg-tokenization.js';
 import { splitFileLines } from './text-lines.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const jflegDirectory = path.resolve(repoRoot, '..', 'shared', 'data', 'jfleg');
 
 const natural: [string, string][] = [
   ["I don't know, can't you see? We won't!", "I do n't know , ca n't you see ? We wo n't !"],
@@ -40,7 +38,7 @@ describe('tokenizeLikeJfleg and detokenizePunctuation', () => {
   });
 });
 
-describe.skipIf(!existsSync(jflegDirectory))('round trip on the JFLEG data beside the checkout', () => {
+describeNeeding('round trip on the JFLEG data beside the checkout', sharedData('jfleg'), (jflegDirectory) => {
   // Measured 7444 of 7505 lines (99.19%) over test and dev, source and four references. The 61 exceptions
   // are the data's own inconsistencies, not losses of the converters: 38 lines use straight " quotes where
   // the convention is `` '', 16 have a period glued to a word ("car."), 3 have `etc .` mid-line where

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeNeeding, sharedData } from '../../../../test/helpers/needs.js';
 import { corpusBleu } from './bleu.js';
 import { corpusChrf } from './chrf.js';
 import { splitFileLines } from './text-lines.js';
@@ -19,9 +20,8 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const recorded = JSON.parse(
   readFileSync(path.join(repoRoot, 'test', 'fixtures', 'metrics', 'sacrebleu-jfleg-recorded.json'), 'utf8'),
 ) as { runs: RecordedRun[] };
-const jflegDirectory = path.resolve(repoRoot, '..', 'shared', 'data', 'jfleg');
 
-describe.skipIf(!existsSync(jflegDirectory))('BLEU and chrF on the JFLEG data beside the checkout', () => {
+describeNeeding('BLEU and chrF on the JFLEG data beside the checkout', sharedData('jfleg'), (jflegDirectory) => {
   const read = (name: string) => splitFileLines(readFileSync(path.join(jflegDirectory, name), 'utf8'));
 
   it.each(recorded.runs)('$hypothesis', (run) => {

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
+import { describeNeeding, workerPython } from '../../../../test/helpers/needs.js';
 import { useTempDir } from '../../../../test/helpers/temp-dir.js';
 import { openFixtureRun, type KeptRow, type RunFixture } from '../../../../test/train/run-fixture.js';
 import { runSplitStage } from '../../split/split-stage.js';
@@ -10,16 +10,9 @@ import type { TrainingMetrics } from '../training-metrics.js';
 import { runWorker } from './worker-process.js';
 
 /**
- * End to end with the real Python worker on a tiny random Llama (CPU, about a minute). Needs a Python with
- * torch, transformers, trl and peft: DISTILLERY_WORKER_PYTHON, or the probe environment where it exists.
+ * End to end with the real Python worker on a tiny random Llama (CPU, about a minute), in the managed worker
+ * environment (`npm test` creates it before vitest; DISTILLERY_WORKER_PYTHON names another).
  */
-const python = process.env.DISTILLERY_WORKER_PYTHON || '/root/.cache/distillery/probe-venv/bin/python';
-const skipReason = (() => {
-  if (!existsSync(python)) return `no worker Python at ${python} (set DISTILLERY_WORKER_PYTHON to one with torch, transformers, trl, peft)`;
-  const probe = spawnSync(python, ['-c', 'import torch, transformers, trl, peft'], { timeout: 120_000 });
-  return probe.status === 0 ? undefined : `${python} cannot import torch, transformers, trl and peft`;
-})();
-if (skipReason !== undefined) console.warn(`skipping the real-worker test: ${skipReason}`);
 
 const temp = useTempDir();
 let fixture: RunFixture | undefined;
@@ -36,7 +29,7 @@ function rows(count: number): KeptRow[] {
   });
 }
 
-describe.skipIf(skipReason !== undefined)('local training with the real worker', () => {
+describeNeeding('local training with the real worker', workerPython(), (python) => {
   it('trains a LoRA adapter on a tiny model and writes per-epoch validation loss', async () => {
     const data = rows(24);
     const text = temp.write('text.txt', data.flatMap((row) => [row.input, row.output, 'Shout.']).join('\n').repeat(4));
