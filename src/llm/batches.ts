@@ -36,7 +36,8 @@ export async function retrieveBatch(http: HttpClient, batchId: string): Promise<
 }
 
 export async function cancelBatch(http: HttpClient, batchId: string): Promise<BatchObject> {
-  return (await http.json('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, batchObjectSchema, {})).data;
+  // Cancelling twice is harmless: retried like a read.
+  return (await http.json('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, batchObjectSchema, {}, { idempotent: true })).data;
 }
 
 /** One request line of a batch input file. */

@@ -114,8 +114,8 @@ export class ModelClient {
       try {
         if (this.limiter.tryTake(estimated) !== 0) await this.limiter.take(estimated, options.signal);
         result = options.stream
-          ? await streamChatCompletion(this.http, parameters, { signal: options.signal })
-          : await createChatCompletion(this.http, parameters, { signal: options.signal }, request.text);
+          ? await streamChatCompletion(this.http, parameters, { signal: options.signal, retry: false })
+          : await createChatCompletion(this.http, parameters, { signal: options.signal, retry: false }, request.text);
         this.limiter.observeHeaders(result.headers);
         this.limiter.settle(estimated, result.usage.prompt_tokens + result.usage.completion_tokens);
         // An empty answer, or one the caller rejects, is a failure: retried, never a row.

@@ -36,7 +36,7 @@ export async function* serverSentEventData(body: AsyncIterable<Uint8Array>): Asy
  */
 export async function* streamChatPieces(http: HttpClient, parameters: ChatParameters, options: RequestOptions): AsyncGenerator<StreamPiece> {
   const url = http.url('/chat/completions');
-  const response = await http.send('POST', '/chat/completions', JSON.stringify(chatRequestBody(parameters, true)), { 'content-type': 'application/json', accept: 'text/event-stream' }, options);
+  const response = await http.send('POST', '/chat/completions', JSON.stringify(chatRequestBody(parameters, true)), { 'content-type': 'application/json', accept: 'text/event-stream' }, { ...options, retry: false });
   if (response.body === null) throw new InvalidResponseError(`stream from ${url} has no body`, { url, status: response.status });
   try {
     for await (const data of serverSentEventData(response.body)) {
