@@ -111,6 +111,7 @@ export class ModelClient {
     for (let attempt = 1; ; attempt++) {
       let result: ChatResult;
       const release = this.concurrency.tryAcquire() ?? (await this.concurrency.acquire());
+      const epoch = this.concurrency.epoch;
       try {
         if (this.limiter.tryTake(estimated) !== 0) await this.limiter.take(estimated, options.signal);
         result = options.stream
@@ -128,7 +129,7 @@ export class ModelClient {
       } catch (error) {
         release();
         if (error instanceof APICallError) this.limiter.observeHeaders(error.responseHeaders);
-        if (error instanceof RateLimitError) this.concurrency.onRateLimited();
+        if (error instanceof RateLimitError) this.concurrency.onRateLimited(epoch);
         if (!isRetryable(error) || attempt >= this.policy.maxAttempts || options.signal?.aborted) {
           this.onEvent({ type: 'request-failed', attempts: attempt, error: errorMessage(error) });
           throw Object.assign(error as Error, { attempts: attempt, wastedUsage: wasted });
@@ -139,7 +140,7 @@ export class ModelClient {
         continue;
       }
       release();
-      this.concurrency.onSuccess();
+      this.concurrency.onSuccess(epoch);
       if (key !== undefined) this.store(parameters, result, key);
       return { result, cached: false, attempts: attempt, wastedUsage: wasted };
     }

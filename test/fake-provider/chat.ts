@@ -151,6 +151,7 @@ function streamCompletion(ctx: RequestContext, request: ChatRequest, completion:
 
 export function chatRoutes(runtime: ProviderRuntime): Route[] {
   let limiter: { options: RateLimitOptions; limiter: RateLimiter } | undefined;
+  let inFlight = 0;
   const limiterFor = (options: RateLimitOptions): RateLimiter => {
     if (limiter?.options !== options) limiter = { options, limiter: new RateLimiter(options) };
     return limiter.limiter;
@@ -180,27 +181,39 @@ export function chatRoutes(runtime: ProviderRuntime): Route[] {
           throw new HttpError(404, `The model \`${request.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
         }
         const behaviour = runtime.behaviour();
-        const fault = ctx.fault?.kind;
-        const completion = await buildCompletion(request, behaviour.answer, fault);
-        if (behaviour.rateLimit !== undefined) {
-          const decision = limiterFor(behaviour.rateLimit).check(completion.usage.total_tokens);
-          Object.assign(ctx.extraHeaders, decision.headers);
-          if (!decision.allowed) {
-            const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-            sendError(
-              ctx,
-              new HttpError(429, `Rate limit reached for ${request.model} on ${decision.limited} per min (RPM/TPM). Please try again in ${seconds}s.`, decision.limited, 'rate_limit_exceeded', null, {
-                'retry-after': String(seconds),
-                'retry-after-ms': String(Math.ceil(decision.retryAfterMs)),
-              }),
-            );
-            return;
-          }
+        if (behaviour.maxInFlight !== undefined && inFlight >= behaviour.maxInFlight) {
+          throw new HttpError(429, `Too many concurrent requests: at most ${behaviour.maxInFlight} in flight.`, 'requests', 'rate_limit_exceeded');
         }
-        if (behaviour.latencyMs > 0) await runtime.delay(behaviour.latencyMs);
-        if (request.stream === true) streamCompletion(ctx, request, completion);
-        else sendJson(ctx, 200, completion);
+        inFlight++;
+        try {
+          await answerChat(ctx, request, behaviour);
+        } finally {
+          inFlight--;
+        }
       },
     },
   ];
+
+  async function answerChat(ctx: RequestContext, request: ChatRequest, behaviour: ReturnType<ProviderRuntime['behaviour']>): Promise<void> {
+    const fault = ctx.fault?.kind;
+    const completion = await buildCompletion(request, behaviour.answer, fault);
+    if (behaviour.rateLimit !== undefined) {
+      const decision = limiterFor(behaviour.rateLimit).check(completion.usage.total_tokens);
+      Object.assign(ctx.extraHeaders, decision.headers);
+      if (!decision.allowed) {
+        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        sendError(
+          ctx,
+          new HttpError(429, `Rate limit reached for ${request.model} on ${decision.limited} per min (RPM/TPM). Please try again in ${seconds}s.`, decision.limited, 'rate_limit_exceeded', null, {
+            'retry-after': String(seconds),
+            'retry-after-ms': String(Math.ceil(decision.retryAfterMs)),
+          }),
+        );
+        return;
+      }
+    }
+    if (behaviour.latencyMs > 0) await runtime.delay(behaviour.latencyMs);
+    if (request.stream === true) streamCompletion(ctx, request, completion);
+    else sendJson(ctx, 200, completion);
+  }
 }
