@@ -27,6 +27,8 @@ export interface ModelClientOptions {
   cache?: ResponseCacheLike;
   onEvent?: (event: ClientEvent) => void;
   random?: () => number;
+  /** Stream every answer unless a call says otherwise (`teacher.stream`). */
+  stream?: boolean;
 }
 
 export interface CompletionOutcome {
@@ -59,6 +61,7 @@ export class ModelClient {
   private readonly cache: ResponseCacheLike | undefined;
   private readonly onEvent: (event: ClientEvent) => void;
   private readonly random: () => number;
+  private readonly stream: boolean;
 
   constructor(options: ModelClientOptions) {
     this.http = options.http;
@@ -68,6 +71,7 @@ export class ModelClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.cache = options.cache;
     this.random = options.random ?? Math.random;
+    this.stream = options.stream ?? false;
   }
 
   cacheKey(parameters: ChatParameters): string {
@@ -114,7 +118,7 @@ export class ModelClient {
       const epoch = this.concurrency.epoch;
       try {
         if (this.limiter.tryTake(estimated) !== 0) await this.limiter.take(estimated, options.signal);
-        result = options.stream
+        result = (options.stream ?? this.stream)
           ? await streamChatCompletion(this.http, parameters, { signal: options.signal, retry: false })
           : await createChatCompletion(this.http, parameters, { signal: options.signal, retry: false }, request.text);
         this.limiter.observeHeaders(result.headers);
