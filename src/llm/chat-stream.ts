@@ -38,7 +38,7 @@ export async function* serverSentEventData(body: AsyncIterable<Uint8Array>): Asy
  */
 export async function* streamChatDeltas(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): AsyncGenerator<ChatDelta, Record<string, string>> {
   const url = http.url('/chat/completions');
-  const response = await http.send('POST', '/chat/completions', JSON.stringify(chatRequestBody(parameters, true)), { 'content-type': 'application/json', accept: 'text/event-stream' }, options);
+  const response = await http.send('POST', '/chat/completions', JSON.stringify(chatRequestBody(parameters, true, http.flavor)), { 'content-type': 'application/json', accept: 'text/event-stream' }, options);
   if ((response.headers['content-type'] ?? '').includes('application/json')) {
     const text = await response.text();
     const completion = chatCompletionSchema.safeParse(parseJson(text));

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { streamChatDeltas, type ChatDelta } from './chat-stream.js';
 import type { HttpClient, RequestOptions } from './http-client.js';
+import { bodyForProvider, type ProviderFlavor } from './provider-flavor.js';
 import { chatCompletionSchema, type ChatMessage, type Usage } from './protocol.js';
 
 export interface ChatParameters {
@@ -27,10 +28,12 @@ export interface ChatResult {
   headers: Record<string, string>;
 }
 
-export function chatRequestBody(parameters: ChatParameters, stream: boolean): Record<string, unknown> {
+/** The request body for `parameters`, shaped for the endpoint's provider (see provider-flavor.ts). */
+export function chatRequestBody(parameters: ChatParameters, stream: boolean, flavor?: ProviderFlavor): Record<string, unknown> {
   const { extra, ...standard } = parameters;
   const body: Record<string, unknown> = { ...standard, ...extra };
   for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
+  bodyForProvider(body, flavor, parameters.model);
   if (stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
@@ -52,7 +55,7 @@ export async function createChatCompletion(
   http: HttpClient,
   parameters: ChatParameters,
   options: RequestOptions = {},
-  bodyText = JSON.stringify(chatRequestBody(parameters, false)),
+  bodyText = JSON.stringify(chatRequestBody(parameters, false, http.flavor)),
 ): Promise<ChatResult> {
   const started = performance.now();
   const response = await http.jsonText('POST', '/chat/completions', chatCompletionSchema, bodyText, options);

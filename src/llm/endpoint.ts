@@ -1,8 +1,10 @@
 import { HttpClient } from './http-client.js';
 import { MissingApiKeyError } from './errors.js';
+import type { ProviderFlavor } from './provider-flavor.js';
 
 export interface EndpointSettings {
   base_url: string;
+  flavor?: ProviderFlavor;
   api_key_env?: string;
   headers?: Record<string, string>;
   /** Header name → environment variable holding its value (Azure's `api-key`, a gateway token). */
@@ -32,6 +34,7 @@ export function httpClientFor(name: string, endpoint: EndpointSettings, environm
   }
   return new HttpClient({
     baseURL: endpoint.base_url,
+    flavor: endpoint.flavor,
     apiKey,
     headers,
     timeoutMs: (endpoint.timeout_s ?? 600) * 1000,

@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError, wasNotProcessed } from './errors.js';
+import type { ProviderFlavor } from './provider-flavor.js';
 import { DEFAULT_RETRY_POLICY, isRetryable, retrying, type RetryNotice, type RetryPolicy } from './retry.js';
 import { BodyAlreadyReadError, fetchTransport, TransportTimeoutError, undiciTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface HttpClientOptions {
   baseURL: string;
+  /** The provider behind the URL: shapes chat bodies, uploads and batches (see provider-flavor.ts). */
+  flavor?: ProviderFlavor;
   apiKey?: string;
   headers?: Record<string, string>;
   /** Per-request timeout in milliseconds. */
@@ -52,6 +55,7 @@ const NO_HEADERS: Record<string, string> = Object.freeze({});
  */
 export class HttpClient {
   readonly baseURL: string;
+  readonly flavor: ProviderFlavor | undefined;
   /** The base URL without its query, and the query (`api-version=…` for Azure) kept for every path. */
   private readonly basePath: string;
   private readonly baseQuery: string;
@@ -67,6 +71,7 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
+    this.flavor = options.flavor;
     const base = new URL(options.baseURL);
     this.baseQuery = base.search.slice(1);
     base.search = '';

@@ -75,7 +75,7 @@ export class ModelClient {
   }
 
   cacheKey(parameters: ChatParameters): string {
-    return canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false)).key;
+    return canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false, this.http.flavor)).key;
   }
 
   /** The cached answer for these parameters, if any (no call is made). */
@@ -104,7 +104,7 @@ export class ModelClient {
   ): Promise<CompletionOutcome> {
     const useCache = options.useCache ?? true;
     // One serialization gives both the body sent and the cache key.
-    const request = canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false));
+    const request = canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false, this.http.flavor));
     const key = useCache && this.cache !== undefined ? request.key : undefined;
     if (key !== undefined) {
       const hit = this.cached(parameters, key);

@@ -55,7 +55,7 @@ export interface FakeProviderBehaviour {
   /** Output line shape of batch results. */
   batchShape: 'openai' | 'nebius';
   /** Status names a batch walks through. */
-  batchStatusFlow: 'openai' | 'nebius';
+  batchStatusFlow: 'openai' | 'nebius' | 'together';
   batch: BatchOptions;
   fineTuningFlavor: 'openai' | 'nebius' | 'together';
   fineTuning: FineTuningOptions;
