@@ -18,6 +18,8 @@ export interface ChatCompletion {
     finish_reason: string;
   }>;
   usage: Usage;
+  /** Together's ChatCompletionResponse requires it (the echoed prompt parts; empty unless `echo`); OpenAI ignores it. */
+  prompt: [];
 }
 
 /** The default answer: the last user message, uppercased. */
@@ -99,6 +101,7 @@ export async function buildCompletion(request: ChatRequest, answer: AnswerFuncti
     model: request.model,
     system_fingerprint: 'fp_fake',
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    prompt: [],
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -128,9 +131,10 @@ function streamCompletion(ctx: RequestContext, request: ChatRequest, completion:
     ...extra,
   });
   const events: unknown[] = [chunk({ role: 'assistant', content: '' }, null)];
-  for (const piece of streamPieces(choice.message.reasoning_content ?? '')) events.push(chunk({ reasoning_content: piece }, null));
-  for (const piece of streamPieces(choice.message.content)) events.push(chunk({ content: piece }, null));
-  events.push(chunk({}, choice.finish_reason));
+  // `role` in every delta: OpenAI's document allows it, Together's requires it.
+  for (const piece of streamPieces(choice.message.reasoning_content ?? '')) events.push(chunk({ role: 'assistant', reasoning_content: piece }, null));
+  for (const piece of streamPieces(choice.message.content)) events.push(chunk({ role: 'assistant', content: piece }, null));
+  events.push(chunk({ role: 'assistant' }, choice.finish_reason));
   if (includeUsage) events.push({ ...chunk({}, null), choices: [], usage: completion.usage });
   const lines = events.map((event) => `data: ${JSON.stringify(event)}\n\n`);
   lines.push('data: [DONE]\n\n');

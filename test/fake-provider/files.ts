@@ -12,7 +12,6 @@ export interface FileObject {
   filename: string;
   purpose: string;
   status: 'processed';
-  status_details: null;
 }
 
 export interface StoredFile {
@@ -53,8 +52,8 @@ export class FileStore {
       created_at: unixSeconds(),
       filename,
       purpose,
+      // No `status_details`: deprecated, and typed string (never null) in OpenAI's document.
       status: 'processed',
-      status_details: null,
     };
     this.files.set(object.id, { object, content });
     return object;
