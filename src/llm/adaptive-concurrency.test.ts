@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/fake-provider/seeded-random.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
-
-/** A seeded generator (mulberry32), so the random-429 test is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A provider that answers 429 at once to every request above `cap` in flight and takes `duration` ticks
@@ -64,7 +53,7 @@ describe('AdaptiveConcurrency', () => {
   });
 
   it('ignores stray 429s: 2% at random never cuts a limit of 64', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const limiter = new AdaptiveConcurrency({ limit: 64 });
     let lowest = limiter.limit;
     for (let index = 0; index < 20_000; index++) {
