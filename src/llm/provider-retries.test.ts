@@ -105,4 +105,30 @@ describe('retries for every provider call', () => {
     await expect(client.json('POST', '/batches', z.unknown(), {})).rejects.toThrow(/connection/);
     expect(notices).toEqual([1, 2]);
   });
+
+  it('fine-tuning: a create refused with 429 is sent again (one job), polls and event reads survive 502 and drops', async () => {
+    const examples = Array.from({ length: 10 }, (_, index) => JSON.stringify({ messages: [{ role: 'user', content: `q ${index}` }, { role: 'assistant', content: `a ${index}` }] })).join('\n');
+    const training = await uploadFile(http, `${examples}\n`, 'train.jsonl', 'fine-tune');
+    const job = z.object({ id: z.string(), status: z.string() });
+    const before = provider.state.fineTuningJobs.size;
+    provider.setBehaviour({ faults: [{ match: { nth: 1 }, kind: '429', retryAfterMs: 5, endpoint: '/v1/fine_tuning/jobs' }] });
+    const created = (await http.json('POST', '/fine_tuning/jobs', job, { model: 'base', training_file: training.id })).data;
+    expect(provider.state.fineTuningJobs.size).toBe(before + 1);
+    provider.setBehaviour({ faults: [
+      { match: { nth: 1 }, kind: '502', endpoint: `/v1/fine_tuning/jobs/${created.id}` },
+      { match: { nth: 2 }, kind: 'drop-before-response', endpoint: `/v1/fine_tuning/jobs/${created.id}` },
+    ] });
+    expect((await http.json('GET', `/fine_tuning/jobs/${created.id}`, job)).data.id).toBe(created.id);
+    expect((await http.json('GET', `/fine_tuning/jobs/${created.id}/events`, z.object({ data: z.array(z.unknown()) }))).data.data.length).toBeGreaterThan(0);
+  });
+
+  it('a Nebius deploy (POST /v0/models) answered 500 is not sent twice', async () => {
+    const deploy = new HttpClient({ baseURL: provider.url.replace(/\/v1$/, '/v0'), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    provider.setBehaviour({ faults: [{ match: { always: true }, kind: '500', endpoint: '/v0/models' }] });
+    const sent = requestsTo('/v0/models');
+    await expect(deploy.json('POST', '/models', z.unknown(), { source: 'ftjob-x:ckpt-1', base_model: 'meta-llama/Llama-3.1-8B-Instruct', name: 'student' })).rejects.toBeInstanceOf(ServerError);
+    expect(requestsTo('/v0/models')).toBe(sent + 1);
+    provider.setBehaviour({ faults: [] });
+  });
 });
+
