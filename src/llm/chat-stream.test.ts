@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamChatPieces } from '../serve/upstream-stream.js';
-import { streamChatCompletion } from './chat.js';
+import { streamChatCompletion } from './chat-stream.js';
 import { InvalidResponseError } from './errors.js';
 import { HttpClient } from './http-client.js';
 import { ModelClient } from './model-client.js';

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { streamChatDeltas, type ChatDelta } from './chat-stream.js';
 import type { HttpClient, RequestOptions } from './http-client.js';
 import { bodyForProvider, type ProviderFlavor } from './provider-flavor.js';
 import { chatCompletionSchema, type ChatMessage, type Usage } from './protocol.js';
@@ -60,33 +59,4 @@ export async function createChatCompletion(
   const started = performance.now();
   const response = await http.jsonText('POST', '/chat/completions', chatCompletionSchema, bodyText, options);
   return { ...chatResultFromCompletion(response.data), latencyMs: performance.now() - started, timeToFirstTokenMs: null, headers: response.headers };
-}
-
-/** Streams an answer (SSE) and assembles it; records time to first token. Same normalized result as a plain call. */
-export async function streamChatCompletion(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): Promise<ChatResult> {
-  const started = performance.now();
-  let content = '';
-  let reasoning = '';
-  let finishReason: string | null = null;
-  let usage: Usage | null = null;
-  let firstTokenAt: number | null = null;
-  const deltas = streamChatDeltas(http, parameters, options);
-  let next: IteratorResult<ChatDelta, Record<string, string>>;
-  while (!(next = await deltas.next()).done) {
-    const delta = next.value;
-    if ((delta.content || delta.reasoning) && firstTokenAt === null) firstTokenAt = performance.now();
-    content += delta.content;
-    reasoning += delta.reasoning;
-    if (delta.finishReason) finishReason = delta.finishReason;
-    if (delta.usage) usage = delta.usage;
-  }
-  return {
-    content,
-    reasoningContent: reasoning || null,
-    finishReason,
-    usage: usage ?? { prompt_tokens: 0, completion_tokens: 0 },
-    latencyMs: performance.now() - started,
-    timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
-    headers: next.value,
-  };
 }

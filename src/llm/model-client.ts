@@ -1,7 +1,8 @@
 import { errorMessage } from '../errors.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { canonicalRequest } from './cache-key.js';
-import { chatRequestBody, createChatCompletion, streamChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
+import { chatRequestBody, createChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
+import { streamChatCompletion } from './chat-stream.js';
 import { APICallError, InvalidResponseError, RateLimitError } from './errors.js';
 import { HttpClient } from './http-client.js';
 import { RateLimiter } from './rate-limiter.js';
