@@ -1,4 +1,4 @@
-import { HttpClient } from './http-client.js';
+import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { MissingApiKeyError } from './errors.js';
 import type { ProviderFlavor } from './provider-flavor.js';
 
@@ -18,7 +18,13 @@ export interface EndpointSettings {
  * Builds the HTTP client of a configured endpoint. Keys are read from the named environment variables at
  * this moment only; they are never copied into config files, logs or errors.
  */
-export function httpClientFor(name: string, endpoint: EndpointSettings, environment: NodeJS.ProcessEnv = process.env, fetchImplementation?: typeof fetch): HttpClient {
+export function httpClientFor(
+  name: string,
+  endpoint: EndpointSettings,
+  environment: NodeJS.ProcessEnv = process.env,
+  fetchImplementation?: typeof fetch,
+  onRetry?: HttpClientOptions['onRetry'],
+): HttpClient {
   let apiKey: string | undefined;
   if (endpoint.api_key_env) {
     apiKey = environment[endpoint.api_key_env];
@@ -40,5 +46,6 @@ export function httpClientFor(name: string, endpoint: EndpointSettings, environm
     timeoutMs: (endpoint.timeout_s ?? 600) * 1000,
     retry: endpoint.max_attempts === undefined ? undefined : { maxAttempts: endpoint.max_attempts },
     fetch: fetchImplementation,
+    onRetry,
   });
 }

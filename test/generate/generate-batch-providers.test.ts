@@ -21,6 +21,9 @@ describe('generate in batch mode against provider faults and shapes', () => {
     const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 12, failed: 0, mode: 'batch' });
     expect(fake().state.batches.size).toBe(1);
+    const retried = task.events.flatMap((event) => (event.type === 'log' && event.message.startsWith('retrying') ? [event.message] : []));
+    expect(retried).toHaveLength(3);
+    expect(retried.some((message) => /retrying \S+\/v1\/batches\/\S+ in \d+ ms \(attempt 1\): HTTP 502/.test(message))).toBe(true);
   });
 
   it('runs a Together batch to its end: /files/upload, {job, warning}, upper-case statuses', async () => {
