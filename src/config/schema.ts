@@ -13,21 +13,26 @@ const bounds = z
 
 export const endpointSchema = z
   .strictObject({
-    base_url: z.string().url().describe('OpenAI-compatible base URL, ending in /v1.'),
-    api_key_env: z.string().optional().describe('Name of the environment variable holding the API key.'),
-    headers: z.record(z.string(), z.string()).optional().describe('Extra request headers, written here as they are sent.'),
+    base_url: z
+      .string()
+      .url()
+      .describe('OpenAI-compatible base URL, ending in /v1; a query (Azure `?api-version=…`) is kept on every path.'),
+    api_key_env: z.string().optional().describe('Name of the environment variable holding the API key (sent as `Authorization: Bearer`).'),
+    headers: z.record(z.string(), z.string()).optional(),
     headers_env: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Header name → name of the environment variable holding its value (a key kept out of the config; never written to the run).'),
+      .describe('Header name → environment variable holding its value, e.g. { api-key: AZURE_OPENAI_API_KEY } for Azure.'),
     flavor: z
       .enum(['openai', 'nebius', 'together', 'vllm', 'local'])
       .default('openai')
-      .describe('Provider differences in batch and fine-tuning protocols.'),
+      .describe(
+        'Provider differences: batch, file and fine-tuning protocols; reasoning-model parameters (openai); chat-template fields (continue_final_message, add_generation_prompt) are sent only to nebius, vllm and local.',
+      ),
     rpm: z.number().positive().optional().describe('Client-side requests per minute.'),
     tpm: z.number().positive().optional().describe('Client-side tokens per minute.'),
     timeout_s: z.number().positive().default(600).describe('Per-request timeout.'),
-    max_attempts: z.number().int().min(1).default(6),
+    max_attempts: z.number().int().min(1).default(6).describe('Attempts of every call (chat, files, batches, fine-tuning, embeddings) on 408/409/429/5xx and dropped connections.'),
   })
   .describe('An OpenAI-compatible endpoint.');
 export type EndpointConfig = z.infer<typeof endpointSchema>;

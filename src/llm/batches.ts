@@ -4,12 +4,13 @@ import { batchObjectSchema, type BatchObject } from './protocol.js';
 
 /**
  * Batch statuses normalized across providers: OpenAI (validating, in_progress, finalizing, completed,
- * failed, expired, cancelling, cancelled) and Nebius (validating, validated, running, done).
+ * failed, expired, cancelling, cancelled), Nebius (validating, validated, running, done) and Together
+ * (VALIDATING, IN_PROGRESS, COMPLETED, FAILED, EXPIRED, CANCELLED: upper case).
  */
 export type BatchPhase = 'pending' | 'completed' | 'failed' | 'expired' | 'cancelled';
 
 export function batchPhase(status: string): BatchPhase {
-  switch (status) {
+  switch (status.toLowerCase()) {
     case 'completed':
     case 'done':
       return 'completed';
@@ -26,9 +27,21 @@ export function batchPhase(status: string): BatchPhase {
   }
 }
 
-export async function createBatch(http: HttpClient, inputFileId: string, completionWindow: string, metadata?: Record<string, string>): Promise<BatchObject> {
-  const body = { input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: completionWindow, metadata };
-  return (await http.json('POST', '/batches', batchObjectSchema, body)).data;
+/** Together answers a create with `{job: BatchJob, warning?}`; the others with the batch itself. */
+const togetherCreatedSchema = z.object({ job: batchObjectSchema, warning: z.string().optional() });
+
+/**
+ * Submits a batch. Not idempotent: HttpClient repeats it only after a failure that proves no batch was made;
+ * after any other failure the caller finds the batch again by its `metadata` before submitting anew.
+ * Together documents no `metadata` field, so none is sent there; its `warning` is returned as `warning`.
+ */
+export async function createBatch(http: HttpClient, inputFileId: string, completionWindow: string, metadata?: Record<string, string>): Promise<BatchObject & { warning?: string }> {
+  const body = { input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: completionWindow };
+  if (http.flavor === 'together') {
+    const created = (await http.json('POST', '/batches', togetherCreatedSchema, body)).data;
+    return created.warning === undefined ? created.job : { ...created.job, warning: created.warning };
+  }
+  return (await http.json('POST', '/batches', batchObjectSchema, { ...body, metadata })).data;
 }
 
 export async function retrieveBatch(http: HttpClient, batchId: string): Promise<BatchObject> {
@@ -36,7 +49,8 @@ export async function retrieveBatch(http: HttpClient, batchId: string): Promise<
 }
 
 export async function cancelBatch(http: HttpClient, batchId: string): Promise<BatchObject> {
-  return (await http.json('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, batchObjectSchema, {})).data;
+  // Cancelling twice is harmless: retried like a read.
+  return (await http.json('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, batchObjectSchema, {}, { idempotent: true })).data;
 }
 
 /** One request line of a batch input file. */

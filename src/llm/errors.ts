@@ -54,6 +54,25 @@ export function isRetryableStatus(status: number | undefined): boolean {
   return status === 408 || status === 409 || status === 429 || (status !== undefined && status >= 500);
 }
 
+/** Connection failures that happen before a byte of the request reaches the server. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether the failure proves the server did not act on the request: it refused it (408, 409, 425, 429, 503)
+ * or was never reached. A 500, a timeout or a connection lost after sending may have created the thing
+ * asked for, so a create that is not idempotent is repeated only after a failure this says yes to.
+ */
+export function wasNotProcessed(error: unknown): boolean {
+  if (!(error instanceof APICallError)) return false;
+  if (error.status !== undefined) return [408, 409, 425, 429, 503].includes(error.status);
+  if (!(error instanceof APIConnectionError)) return false;
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_CONNECTED.has(code)) return true;
+  }
+  return false;
+}
+
 /** One error class per HTTP status, chosen here so callers can `instanceof` instead of reading numbers. */
 export function errorForStatus(
   status: number,

@@ -4,9 +4,18 @@ import { fileObjectSchema, type FileObject } from './protocol.js';
 
 export type FilePurpose = 'batch' | 'fine-tune';
 
-/** `POST /files` as multipart/form-data, the only upload form every provider accepts. */
+/**
+ * Uploads a JSONL file as multipart/form-data: `POST /files` with `purpose` `batch` or `fine-tune` (OpenAI,
+ * Nebius, vLLM), or Together's `POST /files/upload` with `file_name`, `file_type` and purpose `batch-api` or
+ * `fine-tune` (its FilePurpose enum has no `batch`).
+ */
 export async function uploadFile(http: HttpClient, content: string | Uint8Array, filename: string, purpose: FilePurpose): Promise<FileObject> {
-  const { body, contentType } = multipartBody({ purpose }, { field: 'file', filename, contentType: 'application/jsonl', content });
+  const file = { field: 'file', filename, contentType: 'application/jsonl', content };
+  if (http.flavor === 'together') {
+    const { body, contentType } = multipartBody({ purpose: purpose === 'batch' ? 'batch-api' : purpose, file_name: filename, file_type: 'jsonl' }, file);
+    return (await http.upload('/files/upload', body, contentType, fileObjectSchema)).data;
+  }
+  const { body, contentType } = multipartBody({ purpose }, file);
   return (await http.upload('/files', body, contentType, fileObjectSchema)).data;
 }
 

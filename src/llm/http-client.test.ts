@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { APICallError, APIConnectionError, APITimeoutError, RateLimitError } from './errors.js';
 import { HttpClient } from './http-client.js';
 
+/** These tests look at one exchange; retries are tested in provider-retries.test.ts. */
+const ONE_ATTEMPT = { maxAttempts: 1 };
+
 /** A raw HTTP server whose routes misbehave on purpose: stalls, drops, large and slow bodies. */
 let server: Server;
 let endlessClosed = false;
@@ -92,14 +95,14 @@ describe('HttpClient over the undici pool', () => {
   });
 
   it('waits past an informational 103 for the real response', async () => {
-    const response = await new HttpClient({ baseURL }).json('GET', '/early-hints', z.object({ ok: z.boolean() }));
+    const response = await new HttpClient({ baseURL, retry: ONE_ATTEMPT }).json('GET', '/early-hints', z.object({ ok: z.boolean() }));
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ ok: true });
     expect(response.headers.link).toBeUndefined();
   });
 
   it('refuses to read a body twice, as fetch does, instead of waiting forever', async () => {
-    const response = await new HttpClient({ baseURL }).send('POST', '/echo', '{}', {}, {});
+    const response = await new HttpClient({ baseURL, retry: ONE_ATTEMPT }).send('POST', '/echo', '{}', {}, {});
     const first = response.text();
     const second = await response.text().catch((caught: unknown) => caught);
     expect(second).toBeInstanceOf(TypeError);
@@ -108,14 +111,14 @@ describe('HttpClient over the undici pool', () => {
   });
 
   it('gives a typed error with Retry-After for a 429', async () => {
-    const error = await new HttpClient({ baseURL }).json('GET', '/rate-limited', z.unknown()).catch((caught: unknown) => caught);
+    const error = await new HttpClient({ baseURL, retry: ONE_ATTEMPT }).json('GET', '/rate-limited', z.unknown()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(2000);
     expect((error as RateLimitError).responseBody).toContain('slow down');
   });
 
   it('times out when no headers come, and when the body stalls after them', async () => {
-    const http = new HttpClient({ baseURL, timeoutMs: 150 });
+    const http = new HttpClient({ baseURL, timeoutMs: 150, retry: ONE_ATTEMPT });
     const started = performance.now();
     const beforeHeaders = await http.json('GET', '/no-headers', z.unknown()).catch((caught: unknown) => caught);
     expect(beforeHeaders).toBeInstanceOf(APITimeoutError);
@@ -127,7 +130,7 @@ describe('HttpClient over the undici pool', () => {
   });
 
   it('reports a connection dropped mid-body as a retryable connection error', async () => {
-    const error = await new HttpClient({ baseURL }).json('GET', '/drop-mid-body', z.unknown()).catch((caught: unknown) => caught);
+    const error = await new HttpClient({ baseURL, retry: ONE_ATTEMPT }).json('GET', '/drop-mid-body', z.unknown()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as APICallError).isRetryable).toBe(true);
   });
@@ -150,7 +153,7 @@ describe('HttpClient over the undici pool', () => {
   });
 
   it('reads a large body whole, and the same body chunk by chunk', async () => {
-    const http = new HttpClient({ baseURL });
+    const http = new HttpClient({ baseURL, retry: ONE_ATTEMPT });
     const bytes = await http.bytes('/large');
     expect(bytes.length).toBe(16 * 256 * 1024);
     expect(bytes.every((byte) => byte === 7)).toBe(true);

@@ -1,15 +1,25 @@
 import type { z } from 'zod';
-import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError } from './errors.js';
+import { APICallError, APIConnectionError, APITimeoutError, errorForStatus, InvalidResponseError, wasNotProcessed } from './errors.js';
+import type { ProviderFlavor } from './provider-flavor.js';
+import { DEFAULT_RETRY_POLICY, isRetryable, retrying, type RetryNotice, type RetryPolicy } from './retry.js';
 import { BodyAlreadyReadError, fetchTransport, TransportTimeoutError, undiciTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface HttpClientOptions {
   baseURL: string;
+  /** The provider behind the URL: shapes chat bodies, uploads and batches (see provider-flavor.ts). */
+  flavor?: ProviderFlavor;
   apiKey?: string;
   headers?: Record<string, string>;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
-  /** A WHATWG fetch to use instead of the built-in undici connection pool (proxies, tests). */
+  /** A WHATWG fetch to use instead of the built-in undici connection pool (tests, custom transports). */
   fetch?: typeof globalThis.fetch;
+  /** Attempts and backoff of every call that does not opt out (`retry: false`). */
+  retry?: Partial<RetryPolicy>;
+  /** Told before each wait between attempts (progress, logs). */
+  onRetry?: (notice: RetryNotice & { url: string }) => void;
+  /** Jitter source, pinned by tests. */
+  random?: () => number;
 }
 
 export interface HttpResponse<T> {
@@ -21,17 +31,37 @@ export interface HttpResponse<T> {
 export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** `false`: one attempt, because the caller retries itself (ModelClient, so its limiter sees each attempt). */
+  retry?: boolean;
+  /**
+   * Whether sending the request twice is harmless. Default: yes for GET, HEAD, PUT and DELETE, no for POST.
+   * A request that is not idempotent is repeated only after a failure that proves the server did not act on
+   * it (`wasNotProcessed`: 408/409/425/429/503, never connected); after a 500, a timeout or a connection lost
+   * mid-request it fails, and the caller makes the create safe: a batch is found again by its `metadata`
+   * (the generate stage), a fine-tuning job by its stored request hash. Uploads and embeddings pass `true`:
+   * a repeat costs an orphan file or a second identical answer, never a second job.
+   */
+  idempotent?: boolean;
 }
 
 const JSON_CONTENT: Record<string, string> = Object.freeze({ 'content-type': 'application/json' });
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 /**
- * The one place that talks HTTP: JSON in, zod-checked JSON out, one typed error per failure. No retries
- * here (see retry.ts), so each attempt is visible to the caller's limiter and budget.
+ * The one place that talks HTTP: JSON in, zod-checked JSON out, one typed error per failure, and every
+ * provider call retried on retryable errors (408/409/429/5xx, dropped connections, a non-JSON 200) with
+ * backoff that honours Retry-After. Chat calls opt out: ModelClient retries them so that each attempt passes
+ * its concurrency limit, rate limiter and budget.
  */
 export class HttpClient {
   readonly baseURL: string;
+  readonly flavor: ProviderFlavor | undefined;
+  /** The base URL without its query, and the query (`api-version=…` for Azure) kept for every path. */
+  private readonly basePath: string;
+  private readonly baseQuery: string;
+  private readonly policy: RetryPolicy;
+  private readonly onRetry: HttpClientOptions['onRetry'];
+  private readonly random: (() => number) | undefined;
   private readonly apiKey: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -41,14 +71,26 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
+    this.flavor = options.flavor;
+    const base = new URL(options.baseURL);
+    this.baseQuery = base.search.slice(1);
+    base.search = '';
+    base.hash = '';
+    this.basePath = base.href.replace(/\/+$/, '');
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.onRetry = options.onRetry;
+    this.random = options.random;
     this.apiKey = options.apiKey;
     this.headers = options.headers ?? {};
     this.timeoutMs = options.timeoutMs ?? 600_000;
     this.transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport;
   }
 
+  /** The URL of `path` (which may carry its own query) under the base URL, the base's query kept. */
   url(path: string): string {
-    return `${this.baseURL}${path.startsWith('/') ? path : `/${path}`}`;
+    const [pathname, query = ''] = path.split('?', 2) as [string, string?];
+    const search = [query, this.baseQuery].filter((part) => part !== '').join('&');
+    return `${this.basePath}${pathname.startsWith('/') ? pathname : `/${pathname}`}${search === '' ? '' : `?${search}`}`;
   }
 
   async json<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, options: RequestOptions = {}): Promise<HttpResponse<T>> {
@@ -58,34 +100,46 @@ export class HttpClient {
   /** As `json`, with the body already serialized (the chat hot path serializes once for cache key and body). */
   async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = this.url(path);
-    const response = await this.exchange(method, url, body, JSON_CONTENT, options);
-    const text = await this.readBody(() => response.text(), url, options.signal);
-    return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
+    return this.retrying(method, url, options, async () => {
+      const response = await this.exchange(method, url, body, JSON_CONTENT, options);
+      const text = await this.readBody(() => response.text(), url, options.signal);
+      return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
+    });
   }
 
+  /** A multipart or raw upload; idempotent unless the caller says otherwise (a repeat leaves an orphan file). */
   async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = this.url(path);
-    const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
-    const text = await this.readBody(() => response.text(), url, options.signal);
-    return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
+    return this.retrying('POST', url, { idempotent: true, ...options }, async () => {
+      const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
+      const text = await this.readBody(() => response.text(), url, options.signal);
+      return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
+    });
   }
 
   async text(path: string, options: RequestOptions = {}): Promise<string> {
     const url = this.url(path);
-    const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
-    return this.readBody(() => response.text(), url, options.signal);
+    return this.retrying('GET', url, options, async () => {
+      const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
+      return this.readBody(() => response.text(), url, options.signal);
+    });
   }
 
   async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
     const url = this.url(path);
-    const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
-    return this.readBody(() => response.bytes(), url, options.signal);
+    return this.retrying('GET', url, options, async () => {
+      const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
+      return this.readBody(() => response.bytes(), url, options.signal);
+    });
   }
 
-  /** Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors. */
+  /**
+   * Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors.
+   * Opening is retried like any call; once the body flows, a broken stream is the caller's to retry.
+   */
   async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
     const url = this.url(path);
-    const response = await this.exchange(method, url, body, extraHeaders, options);
+    const response = await this.retrying(method, url, options, () => this.exchange(method, url, body, extraHeaders, options));
     const guard = <T>(read: () => Promise<T>): Promise<T> => this.readBody(read, url, options.signal);
     const transportError = this.transportError.bind(this);
     return {
@@ -102,6 +156,18 @@ export class HttpClient {
         }
       })(),
     };
+  }
+
+  private retrying<T>(method: string, url: string, options: RequestOptions, call: () => Promise<T>): Promise<T> {
+    if (options.retry === false) return call();
+    const idempotent = options.idempotent ?? method !== 'POST';
+    return retrying(call, {
+      policy: this.policy,
+      signal: options.signal,
+      random: this.random,
+      shouldRetry: idempotent ? isRetryable : (error) => isRetryable(error) && wasNotProcessed(error),
+      onRetry: this.onRetry === undefined ? undefined : (notice) => this.onRetry!({ ...notice, url }),
+    });
   }
 
   /** The request on the wire: a 2xx response with its body unread, or a typed error. */

@@ -1,7 +1,8 @@
 import { errorMessage } from '../errors.js';
 import { AdaptiveConcurrency } from './adaptive-concurrency.js';
 import { canonicalRequest } from './cache-key.js';
-import { chatRequestBody, createChatCompletion, streamChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
+import { chatRequestBody, createChatCompletion, type ChatParameters, type ChatResult } from './chat.js';
+import { streamChatCompletion } from './chat-stream.js';
 import { APICallError, InvalidResponseError, RateLimitError } from './errors.js';
 import { HttpClient } from './http-client.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -27,6 +28,8 @@ export interface ModelClientOptions {
   cache?: ResponseCacheLike;
   onEvent?: (event: ClientEvent) => void;
   random?: () => number;
+  /** Stream every answer unless a call says otherwise (`teacher.stream`). */
+  stream?: boolean;
 }
 
 export interface CompletionOutcome {
@@ -59,6 +62,7 @@ export class ModelClient {
   private readonly cache: ResponseCacheLike | undefined;
   private readonly onEvent: (event: ClientEvent) => void;
   private readonly random: () => number;
+  private readonly stream: boolean;
 
   constructor(options: ModelClientOptions) {
     this.http = options.http;
@@ -68,10 +72,11 @@ export class ModelClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.cache = options.cache;
     this.random = options.random ?? Math.random;
+    this.stream = options.stream ?? false;
   }
 
   cacheKey(parameters: ChatParameters): string {
-    return canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false)).key;
+    return canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false, this.http.flavor)).key;
   }
 
   /** The cached answer for these parameters, if any (no call is made). */
@@ -100,7 +105,7 @@ export class ModelClient {
   ): Promise<CompletionOutcome> {
     const useCache = options.useCache ?? true;
     // One serialization gives both the body sent and the cache key.
-    const request = canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false));
+    const request = canonicalRequest(this.http.baseURL, chatRequestBody(parameters, false, this.http.flavor));
     const key = useCache && this.cache !== undefined ? request.key : undefined;
     if (key !== undefined) {
       const hit = this.cached(parameters, key);
@@ -111,11 +116,12 @@ export class ModelClient {
     for (let attempt = 1; ; attempt++) {
       let result: ChatResult;
       const release = this.concurrency.tryAcquire() ?? (await this.concurrency.acquire());
+      const epoch = this.concurrency.epoch;
       try {
         if (this.limiter.tryTake(estimated) !== 0) await this.limiter.take(estimated, options.signal);
-        result = options.stream
-          ? await streamChatCompletion(this.http, parameters, { signal: options.signal })
-          : await createChatCompletion(this.http, parameters, { signal: options.signal }, request.text);
+        result = (options.stream ?? this.stream)
+          ? await streamChatCompletion(this.http, parameters, { signal: options.signal, retry: false })
+          : await createChatCompletion(this.http, parameters, { signal: options.signal, retry: false }, request.text);
         this.limiter.observeHeaders(result.headers);
         this.limiter.settle(estimated, result.usage.prompt_tokens + result.usage.completion_tokens);
         // An empty answer, or one the caller rejects, is a failure: retried, never a row.
@@ -128,7 +134,7 @@ export class ModelClient {
       } catch (error) {
         release();
         if (error instanceof APICallError) this.limiter.observeHeaders(error.responseHeaders);
-        if (error instanceof RateLimitError) this.concurrency.onRateLimited();
+        if (error instanceof RateLimitError) this.concurrency.onRateLimited(epoch);
         if (!isRetryable(error) || attempt >= this.policy.maxAttempts || options.signal?.aborted) {
           this.onEvent({ type: 'request-failed', attempts: attempt, error: errorMessage(error) });
           throw Object.assign(error as Error, { attempts: attempt, wastedUsage: wasted });
@@ -139,7 +145,7 @@ export class ModelClient {
         continue;
       }
       release();
-      this.concurrency.onSuccess();
+      this.concurrency.onSuccess(epoch);
       if (key !== undefined) this.store(parameters, result, key);
       return { result, cached: false, attempts: attempt, wastedUsage: wasted };
     }

@@ -71,6 +71,9 @@ export const batchObjectSchema = z.object({
     .nullable()
     .optional(),
   errors: z.unknown().optional(),
+  /** Together: why a batch failed, as text. */
+  error: z.string().nullable().optional(),
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
 });
 export type BatchObject = z.infer<typeof batchObjectSchema>;
 

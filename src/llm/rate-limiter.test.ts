@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResetDuration, RateLimiter } from './rate-limiter.js';
+import { parseResetDuration, rateLimitHeaders, RateLimiter } from './rate-limiter.js';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let time = 1_000_000;
@@ -54,4 +54,17 @@ describe('parseResetDuration', () => {
     ['1h2m3s', 3_723_000],
     ['2.5', 2500],
   ])('%s → %d ms', (text, expected) => expect(parseResetDuration(text)).toBe(expected));
+});
+
+describe('rate-limit headers of other providers', () => {
+  it("learns Together's x-ratelimit-* / x-tokenlimit-* headers (per second) and pauses on remaining 0", () => {
+    let time = 0;
+    const limiter = new RateLimiter({ now: () => time });
+    limiter.observeHeaders({ 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '9', 'x-ratelimit-reset': '1', 'x-tokenlimit-limit': '3000', 'x-tokenlimit-remaining': '2900' });
+    expect(limiter.limits).toEqual({ rpm: 600, tpm: 180_000 });
+    const paused = new RateLimiter({ now: () => time });
+    paused.observeHeaders({ 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' });
+    expect(paused.tryTake(1)).toBe(2000);
+    expect(rateLimitHeaders({ 'x-tokenlimit-limit': '50', 'x-tokenlimit-remaining': '0', 'x-ratelimit-reset': '3' })).toEqual({ tpm: 3000, tokensResetMs: 3000 });
+  });
 });

@@ -66,23 +66,18 @@ export class RateLimiter {
 
   observeHeaders(headers: Record<string, string>): void {
     if (!this.learn) return;
-    const limitRequests = Number(headers['x-ratelimit-limit-requests']);
-    const limitTokens = Number(headers['x-ratelimit-limit-tokens']);
-    if (this.requestsPerMinute === undefined && limitRequests > 0) {
-      this.requestsPerMinute = limitRequests;
-      this.requestCredit = Math.max(0, Number(headers['x-ratelimit-remaining-requests'] ?? 1) > 0 ? 1 : 0);
+    const reported = rateLimitHeaders(headers);
+    if (this.requestsPerMinute === undefined && reported.rpm !== undefined) {
+      this.requestsPerMinute = reported.rpm;
+      this.requestCredit = reported.requestsResetMs === undefined ? 1 : 0;
     }
-    if (this.tokensPerMinute === undefined && limitTokens > 0) {
-      this.tokensPerMinute = limitTokens;
+    if (this.tokensPerMinute === undefined && reported.tpm !== undefined) {
+      this.tokensPerMinute = reported.tpm;
       this.tokenCredit = 0;
     }
     const now = this.now();
-    if (headers['x-ratelimit-remaining-requests'] === '0') {
-      this.pausedUntil = Math.max(this.pausedUntil, now + parseResetDuration(headers['x-ratelimit-reset-requests']));
-    }
-    if (headers['x-ratelimit-remaining-tokens'] === '0') {
-      this.pausedUntil = Math.max(this.pausedUntil, now + parseResetDuration(headers['x-ratelimit-reset-tokens']));
-    }
+    if (reported.requestsResetMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + reported.requestsResetMs);
+    if (reported.tokensResetMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + reported.tokensResetMs);
   }
 
   private refill(now: number): void {
@@ -95,6 +90,42 @@ export class RateLimiter {
       this.tokenCredit = Math.min(this.tokensPerMinute, this.tokenCredit + (elapsed / 60_000) * this.tokensPerMinute);
     }
   }
+}
+
+/** What a response's rate-limit headers say: limits per minute, and how long to wait when one is used up. */
+export interface ReportedRateLimits {
+  rpm?: number;
+  tpm?: number;
+  /** Set only when no request is left: milliseconds until the request limit resets. */
+  requestsResetMs?: number;
+  tokensResetMs?: number;
+}
+
+/**
+ * Rate-limit headers of the providers Distillery talks to:
+ * - OpenAI, Nebius, vLLM gateways: `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, limits per minute,
+ *   resets as Go durations (`6m0s`).
+ * - Together: `x-ratelimit-{limit,remaining,reset}` (requests) and `x-tokenlimit-{limit,remaining}` (tokens).
+ *   Together meters per second (its rate-limit page: "measured in requests per second (RPS) and tokens per
+ *   second (TPS)"), so these limits are taken as per second; had it meant per minute, the client would only
+ *   be 60× more permissive than the server, which its 429s then correct, never 60× too slow.
+ */
+export function rateLimitHeaders(headers: Record<string, string>): ReportedRateLimits {
+  const reported: ReportedRateLimits = {};
+  const positive = (value: string | undefined): number | undefined => (value !== undefined && Number(value) > 0 ? Number(value) : undefined);
+  const perMinute = positive(headers['x-ratelimit-limit-requests']);
+  const perSecond = positive(headers['x-ratelimit-limit']);
+  if (perMinute !== undefined) reported.rpm = perMinute;
+  else if (perSecond !== undefined) reported.rpm = perSecond * 60;
+  const tokensPerMinute = positive(headers['x-ratelimit-limit-tokens']);
+  const tokensPerSecond = positive(headers['x-tokenlimit-limit']);
+  if (tokensPerMinute !== undefined) reported.tpm = tokensPerMinute;
+  else if (tokensPerSecond !== undefined) reported.tpm = tokensPerSecond * 60;
+  if (headers['x-ratelimit-remaining-requests'] === '0') reported.requestsResetMs = parseResetDuration(headers['x-ratelimit-reset-requests']);
+  else if (headers['x-ratelimit-remaining'] === '0') reported.requestsResetMs = parseResetDuration(headers['x-ratelimit-reset']);
+  if (headers['x-ratelimit-remaining-tokens'] === '0') reported.tokensResetMs = parseResetDuration(headers['x-ratelimit-reset-tokens']);
+  else if (headers['x-tokenlimit-remaining'] === '0') reported.tokensResetMs = parseResetDuration(headers['x-tokenlimit-reset'] ?? headers['x-ratelimit-reset']);
+  return reported;
 }
 
 /** OpenAI writes resets as Go durations (`1s`, `6m0s`, `20ms`); some providers send plain seconds. */

@@ -14,6 +14,10 @@ describe('backoffDelay', () => {
   it('never retries sooner than Retry-After', () => {
     expect(backoffDelay(1, DEFAULT_RETRY_POLICY, 7000, () => 0)).toBe(7000);
   });
+
+  it('caps Retry-After at maxDelayMs (a server asking for an hour does not stall the run)', () => {
+    expect(backoffDelay(1, { ...DEFAULT_RETRY_POLICY, maxDelayMs: 60_000 }, 3_600_000, () => 0)).toBe(60_000);
+  });
 });
 
 describe('errors', () => {

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { onAbort } from './abort-registry.js';
 
 /** What HttpClient needs from an HTTP response, whichever library produced it. */
@@ -41,10 +41,20 @@ export class TransportTimeoutError extends Error {
  * per call, which together cost about a third of the client's CPU at 256 requests in flight
  * (bench/generate-throughput.ts), and `fetch` costs five times more again.
  */
-let sharedAgent: Agent | undefined;
-function agent(): Agent {
-  sharedAgent ??= new Agent({ connections: 2048, keepAliveTimeout: 30_000, pipelining: 1 });
+let sharedAgent: Dispatcher | undefined;
+function agent(): Dispatcher {
+  sharedAgent ??= connectionPool(process.env);
   return sharedAgent;
+}
+
+/**
+ * With HTTP_PROXY / HTTPS_PROXY set (either case), undici's EnvHttpProxyAgent: it sends through the proxy
+ * and honours NO_PROXY. Without them, a plain pool (no per-request proxy lookup on the hot path).
+ */
+function connectionPool(environment: NodeJS.ProcessEnv): Dispatcher {
+  const options = { connections: 2048, keepAliveTimeout: 30_000, pipelining: 1 };
+  const proxied = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((name) => (environment[name] ?? '') !== '');
+  return proxied ? new EnvHttpProxyAgent(options) : new Agent(options);
 }
 
 /** URL → origin and path, parsed once per distinct URL (a run calls a handful of them). */

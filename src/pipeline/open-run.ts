@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { loadTask, type LoadedTask } from '../config/load.js';
 import { writeFileAtomic } from '../data/jsonl.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { httpClientFor } from '../llm/endpoint.js';
 import { openDatabase, type SqliteDatabase } from '../store/database.js';
 import { SqliteResponseCache } from '../store/response-cache.js';
@@ -58,7 +58,10 @@ export function openRunFor(task: LoadedTask, options: Omit<OpenRunOptions, 'conf
       const settings = task.config.endpoints[name];
       if (settings) {
         return {
-          http: httpClientFor(name, settings, environment, options.fetch),
+          // Calls other than chat (files, batches, fine-tuning) retry inside the client: say so, or a slow poll looks stuck.
+          http: httpClientFor(name, settings, environment, options.fetch, (notice) =>
+            context.emit({ type: 'log', stage: `endpoint ${name}`, level: 'warn', message: `retrying ${notice.url.split('?')[0]} in ${Math.round(notice.delayMs)} ms (attempt ${notice.attempt}): ${errorMessage(notice.error)}` }),
+          ),
           rpm: settings.rpm,
           tpm: settings.tpm,
           maxAttempts: settings.max_attempts,

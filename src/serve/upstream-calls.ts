@@ -28,7 +28,8 @@ export function usageOrEstimate(usage: Usage | null, parameters: ChatParameters,
 /** Asks a target for its whole answer (reasoning removed), within `timeoutMs`. */
 export async function askBuffered(target: ServeTarget, parameters: ChatParameters, timeoutMs: number, signal: AbortSignal): Promise<BufferedAnswer> {
   try {
-    const result = await createChatCompletion(target.http, parameters, { timeoutMs, signal });
+    // One attempt: the fallback target is the gateway's retry, and the client is waiting.
+    const result = await createChatCompletion(target.http, parameters, { timeoutMs, signal, retry: false });
     const output = splitReasoning(result.content, result.reasoningContent, target.prompt?.assistantPrefix).output;
     return { output, finishReason: result.finishReason ?? 'stop', usage: usageOrEstimate(result.usage, parameters, output) };
   } catch (error) {

@@ -11,6 +11,7 @@ export async function stageClient(
   model: string,
   concurrency: number,
   onEvent?: (event: ClientEvent) => void,
+  options: { stream?: boolean } = {},
 ): Promise<{ client: ModelClient; retries: () => number }> {
   const endpoint = await context.endpoint(endpointName, model);
   let retries = 0;
@@ -21,6 +22,7 @@ export async function stageClient(
     tpm: endpoint.tpm,
     retry: { maxAttempts: endpoint.maxAttempts },
     cache: context.cache,
+    stream: options.stream,
     onEvent: (event) => {
       if (event.type === 'request-retried') retries++;
       onEvent?.(event);

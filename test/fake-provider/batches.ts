@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseBatchInput, type BatchInputError, type InputLine } from './batch-input.js';
 import { buildCompletion, validateChatRequest } from './chat.js';
 import { cursorPage, findOr404, HttpError, jsonObjectBody, requiredString, sendJson } from './http.js';
@@ -32,6 +33,8 @@ export interface BatchOptions {
   completedBeforeStop?: number;
   /** Seed of the output shuffle; default: derived from the batch id. */
   shuffleSeed?: number;
+  /** Together flow: the `warning` of the create answer. */
+  warning?: string;
 }
 
 export const defaultBatchOptions: BatchOptions = { pollsPerStatus: 1, outcome: 'completed' };
@@ -68,6 +71,8 @@ export interface BatchRecord {
   processed: boolean;
   /** Whether a cancel arrived while lines were being run (then part of them completed). */
   cancelledWhileRunning: boolean;
+  /** Created under the Together flow: answered as Together's BatchJob. */
+  together: boolean;
 }
 
 const flows = {
@@ -76,6 +81,34 @@ const flows = {
 } as const;
 
 const runningStatuses = new Set(['in_progress', 'running', 'validated']);
+
+/** Together's BatchJobStatus for the fake's internal (OpenAI) status names; it has no finalizing or cancelling. */
+const togetherStatus: Record<string, string> = {
+  validating: 'VALIDATING', in_progress: 'IN_PROGRESS', finalizing: 'IN_PROGRESS', completed: 'COMPLETED',
+  failed: 'FAILED', expired: 'EXPIRED', cancelling: 'IN_PROGRESS', cancelled: 'CANCELLED',
+};
+const isoTime = (seconds: number | null): string | undefined => (seconds === null ? undefined : new Date(seconds * 1000).toISOString());
+
+/** A batch as Together's `BatchJob` (togethercomputer/openapi): upper-case status, ISO times, no nulls, `error` text. */
+export function togetherBatchJob(batch: BatchObject): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    id: batch.id,
+    user_id: 'user_fake',
+    input_file_id: batch.input_file_id,
+    file_size_bytes: 0,
+    status: togetherStatus[batch.status] ?? batch.status.toUpperCase(),
+    job_deadline: isoTime(batch.expires_at),
+    created_at: isoTime(batch.created_at),
+    endpoint: batch.endpoint,
+    progress: batch.request_counts.total === 0 ? 0 : (100 * (batch.request_counts.completed + batch.request_counts.failed)) / batch.request_counts.total,
+  };
+  if (batch.output_file_id !== null) view.output_file_id = batch.output_file_id;
+  if (batch.error_file_id !== null) view.error_file_id = batch.error_file_id;
+  if (batch.errors !== null) view.error = batch.errors.data.map((error) => error.message).join('; ');
+  const completedAt = isoTime(batch.completed_at ?? batch.failed_at ?? batch.expired_at ?? batch.cancelled_at);
+  if (completedAt !== undefined) view.completed_at = completedAt;
+  return view;
+}
 const timestampField: Record<string, keyof BatchObject> = {
   in_progress: 'in_progress_at',
   running: 'in_progress_at',
@@ -168,7 +201,10 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
         const body = jsonObjectBody(ctx);
         const inputFileId = requiredString(body, 'input_file_id');
         const endpoint = requiredString(body, 'endpoint');
-        const completionWindow = requiredString(body, 'completion_window');
+        const behaviour = runtime.behaviour();
+        const together = behaviour.batchStatusFlow === 'together';
+        // Together documents `completion_window` as optional, OpenAI requires it.
+        const completionWindow = together && body.completion_window === undefined ? '24h' : requiredString(body, 'completion_window');
         if (endpoint !== '/v1/chat/completions') {
           throw new HttpError(400, `Invalid value for 'endpoint': this fake supports '/v1/chat/completions' only.`, 'invalid_request_error', 'invalid_value', 'endpoint');
         }
@@ -179,17 +215,17 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
         if (input === undefined) {
           throw new HttpError(400, `Invalid 'input_file_id': '${inputFileId}'. File not found.`, 'invalid_request_error', 'invalid_value', 'input_file_id');
         }
-        if (input.object.purpose !== 'batch') {
-          throw new HttpError(400, `Invalid 'input_file_id': '${inputFileId}'. File must have purpose 'batch'.`, 'invalid_request_error', 'invalid_value', 'input_file_id');
+        const wantedPurpose = together ? 'batch-api' : 'batch';
+        if (input.object.purpose !== wantedPurpose) {
+          throw new HttpError(400, `Invalid 'input_file_id': '${inputFileId}'. File must have purpose '${wantedPurpose}'.`, 'invalid_request_error', 'invalid_value', 'input_file_id');
         }
-        const behaviour = runtime.behaviour();
         const options = behaviour.batch;
         const { lines, errors } = parseBatchInput(input.content.toString('utf8'), endpoint);
         const outcome = errors.length > 0 ? 'failed' : options.outcome;
-        const statuses = outcome === 'failed' ? ['validating', 'failed'] : flows[behaviour.batchStatusFlow][outcome];
+        const statuses = outcome === 'failed' ? ['validating', 'failed'] : flows[behaviour.batchStatusFlow === 'nebius' ? 'nebius' : 'openai'][outcome];
         const createdAt = unixSeconds();
         const object: BatchObject = {
-          id: makeId('batch_'),
+          id: together ? randomUUID() : makeId('batch_'),
           object: 'batch',
           endpoint,
           errors: null,
@@ -208,7 +244,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
           cancelling_at: null,
           cancelled_at: null,
           request_counts: { total: 0, completed: 0, failed: 0 },
-          metadata: (body.metadata as Record<string, string> | undefined) ?? null,
+          metadata: together ? null : ((body.metadata as Record<string, string> | undefined) ?? null),
         };
         if (outcome === 'failed') {
           object.errors = { object: 'list', data: errors.length > 0 ? errors : [{ code: 'failed', message: 'The batch failed (configured).', param: null, line: null }] };
@@ -221,17 +257,21 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
           lines,
           processed: false,
           cancelledWhileRunning: false,
+          together,
         };
         state.batches.set(object.id, record);
-        sendJson(ctx, 200, object);
+        if (together) sendJson(ctx, 201, options.warning === undefined ? { job: togetherBatchJob(object) } : { job: togetherBatchJob(object), warning: options.warning });
+        else sendJson(ctx, 200, object);
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/batches$/,
       handle(ctx) {
-        const all = [...state.batches.values()].map((record) => record.object).reverse();
-        sendJson(ctx, 200, cursorPage(all, ctx.query, 20));
+        const records = [...state.batches.values()].reverse();
+        // Together lists its jobs as a bare array.
+        if (runtime.behaviour().batchStatusFlow === 'together') sendJson(ctx, 200, records.map((record) => togetherBatchJob(record.object)));
+        else sendJson(ctx, 200, cursorPage(records.map((record) => record.object), ctx.query, 20));
       },
     },
     {
@@ -240,7 +280,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
       async handle(ctx, [id = '']) {
         const record = findOr404(state.batches, id, 'batch');
         await enter(record, record.progression.poll());
-        sendJson(ctx, 200, record.object);
+        sendJson(ctx, 200, record.together ? togetherBatchJob(record.object) : record.object);
       },
     },
     {
@@ -253,7 +293,7 @@ export function batchRoutes(runtime: ProviderRuntime): Route[] {
         }
         record.cancelledWhileRunning = runningStatuses.has(record.object.status);
         await enter(record, record.progression.redirect(['cancelling', 'cancelled']));
-        sendJson(ctx, 200, record.object);
+        sendJson(ctx, 200, record.together ? togetherBatchJob(record.object) : record.object);
       },
     },
   ];

@@ -18,6 +18,8 @@ export interface ChatCompletion {
     finish_reason: string;
   }>;
   usage: Usage;
+  /** Together's ChatCompletionResponse requires it (the echoed prompt parts; empty unless `echo`); OpenAI ignores it. */
+  prompt: [];
 }
 
 /** The default answer: the last user message, uppercased. */
@@ -99,6 +101,7 @@ export async function buildCompletion(request: ChatRequest, answer: AnswerFuncti
     model: request.model,
     system_fingerprint: 'fp_fake',
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    prompt: [],
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -128,9 +131,10 @@ function streamCompletion(ctx: RequestContext, request: ChatRequest, completion:
     ...extra,
   });
   const events: unknown[] = [chunk({ role: 'assistant', content: '' }, null)];
-  for (const piece of streamPieces(choice.message.reasoning_content ?? '')) events.push(chunk({ reasoning_content: piece }, null));
-  for (const piece of streamPieces(choice.message.content)) events.push(chunk({ content: piece }, null));
-  events.push(chunk({}, choice.finish_reason));
+  // `role` in every delta: OpenAI's document allows it, Together's requires it.
+  for (const piece of streamPieces(choice.message.reasoning_content ?? '')) events.push(chunk({ role: 'assistant', reasoning_content: piece }, null));
+  for (const piece of streamPieces(choice.message.content)) events.push(chunk({ role: 'assistant', content: piece }, null));
+  events.push(chunk({ role: 'assistant' }, choice.finish_reason));
   if (includeUsage) events.push({ ...chunk({}, null), choices: [], usage: completion.usage });
   const lines = events.map((event) => `data: ${JSON.stringify(event)}\n\n`);
   lines.push('data: [DONE]\n\n');
@@ -151,6 +155,7 @@ function streamCompletion(ctx: RequestContext, request: ChatRequest, completion:
 
 export function chatRoutes(runtime: ProviderRuntime): Route[] {
   let limiter: { options: RateLimitOptions; limiter: RateLimiter } | undefined;
+  let inFlight = 0;
   const limiterFor = (options: RateLimitOptions): RateLimiter => {
     if (limiter?.options !== options) limiter = { options, limiter: new RateLimiter(options) };
     return limiter.limiter;
@@ -180,27 +185,39 @@ export function chatRoutes(runtime: ProviderRuntime): Route[] {
           throw new HttpError(404, `The model \`${request.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
         }
         const behaviour = runtime.behaviour();
-        const fault = ctx.fault?.kind;
-        const completion = await buildCompletion(request, behaviour.answer, fault);
-        if (behaviour.rateLimit !== undefined) {
-          const decision = limiterFor(behaviour.rateLimit).check(completion.usage.total_tokens);
-          Object.assign(ctx.extraHeaders, decision.headers);
-          if (!decision.allowed) {
-            const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-            sendError(
-              ctx,
-              new HttpError(429, `Rate limit reached for ${request.model} on ${decision.limited} per min (RPM/TPM). Please try again in ${seconds}s.`, decision.limited, 'rate_limit_exceeded', null, {
-                'retry-after': String(seconds),
-                'retry-after-ms': String(Math.ceil(decision.retryAfterMs)),
-              }),
-            );
-            return;
-          }
+        if (behaviour.maxInFlight !== undefined && inFlight >= behaviour.maxInFlight) {
+          throw new HttpError(429, `Too many concurrent requests: at most ${behaviour.maxInFlight} in flight.`, 'requests', 'rate_limit_exceeded');
         }
-        if (behaviour.latencyMs > 0) await runtime.delay(behaviour.latencyMs);
-        if (request.stream === true) streamCompletion(ctx, request, completion);
-        else sendJson(ctx, 200, completion);
+        inFlight++;
+        try {
+          await answerChat(ctx, request, behaviour);
+        } finally {
+          inFlight--;
+        }
       },
     },
   ];
+
+  async function answerChat(ctx: RequestContext, request: ChatRequest, behaviour: ReturnType<ProviderRuntime['behaviour']>): Promise<void> {
+    const fault = ctx.fault?.kind;
+    const completion = await buildCompletion(request, behaviour.answer, fault);
+    if (behaviour.rateLimit !== undefined) {
+      const decision = limiterFor(behaviour.rateLimit).check(completion.usage.total_tokens);
+      Object.assign(ctx.extraHeaders, decision.headers);
+      if (!decision.allowed) {
+        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        sendError(
+          ctx,
+          new HttpError(429, `Rate limit reached for ${request.model} on ${decision.limited} per min (RPM/TPM). Please try again in ${seconds}s.`, decision.limited, 'rate_limit_exceeded', null, {
+            'retry-after': String(seconds),
+            'retry-after-ms': String(Math.ceil(decision.retryAfterMs)),
+          }),
+        );
+        return;
+      }
+    }
+    if (behaviour.latencyMs > 0) await runtime.delay(behaviour.latencyMs);
+    if (request.stream === true) streamCompletion(ctx, request, completion);
+    else sendJson(ctx, 200, completion);
+  }
 }

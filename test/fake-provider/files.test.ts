@@ -21,7 +21,6 @@ describe('files', () => {
       filename: 'input.jsonl',
       purpose: 'batch',
       status: 'processed',
-      status_details: null,
     });
     expect(await json(fetch(`${provider.url}/files/${file.id}`))).toEqual(file);
     expect(await (await fetch(`${provider.url}/files/${file.id}/content`)).text()).toBe(content);

@@ -12,7 +12,6 @@ export interface FileObject {
   filename: string;
   purpose: string;
   status: 'processed';
-  status_details: null;
 }
 
 export interface StoredFile {
@@ -53,8 +52,8 @@ export class FileStore {
       created_at: unixSeconds(),
       filename,
       purpose,
+      // No `status_details`: deprecated, and typed string (never null) in OpenAI's document.
       status: 'processed',
-      status_details: null,
     };
     this.files.set(object.id, { object, content });
     return object;
@@ -94,7 +93,10 @@ export function fileRoutes(files: FileStore): Route[] {
       pattern: /^\/v1\/files\/upload$/,
       handle(ctx) {
         const { purpose, fields, file } = uploadForm(ctx, togetherPurposes);
-        const object = files.create(fields.file_name ?? file.filename, purpose, file.data);
+        if (fields.file_name === undefined || fields.file_name === '') {
+          throw new HttpError(400, "Missing required parameter: 'file_name'.", 'invalid_request_error', 'missing_required_parameter', 'file_name');
+        }
+        const object = files.create(fields.file_name, purpose, file.data);
         const lineCount = file.data.toString('utf8').split('\n').filter((line) => line.trim() !== '').length;
         sendJson(ctx, 200, { id: object.id, object: 'file', created_at: object.created_at, filename: object.filename, bytes: object.bytes, purpose, Processed: true, FileType: fields.file_type ?? 'jsonl', LineCount: lineCount });
       },

@@ -41,6 +41,7 @@ function behaviourFrom(options: FakeProviderOptions): FakeProviderBehaviour {
     answer: options.answer ?? echoUppercase,
     faults: options.faults ?? [],
     rateLimit: options.rateLimit,
+    maxInFlight: options.maxInFlight,
     models: options.models,
     batchShape: options.batchShape ?? 'openai',
     batchStatusFlow: options.batchStatusFlow ?? 'openai',

@@ -48,12 +48,14 @@ export interface FakeProviderBehaviour {
   faults: FaultRule[];
   /** Server-side limit on chat completions; undefined: no limit and no rate-limit headers. */
   rateLimit: RateLimitOptions | undefined;
+  /** Chat completions above this many in flight answer 429 at once (a provider's concurrency cap); undefined: no cap. */
+  maxInFlight: number | undefined;
   /** When set, chat completions answer 404 `model_not_found` for other models (fine-tuned and deployed models are always accepted). */
   models: string[] | undefined;
   /** Output line shape of batch results. */
   batchShape: 'openai' | 'nebius';
   /** Status names a batch walks through. */
-  batchStatusFlow: 'openai' | 'nebius';
+  batchStatusFlow: 'openai' | 'nebius' | 'together';
   batch: BatchOptions;
   fineTuningFlavor: 'openai' | 'nebius' | 'together';
   fineTuning: FineTuningOptions;

@@ -59,7 +59,7 @@ describe('runEvaluateStage against the fake provider', () => {
     directory.write('inputs.jsonl', '{"input": "x"}\n');
     const config = directory.write('task.yaml', `
 name: evaluation-test
-endpoints: { fake: { base_url: ${provider.url}, max_attempts: 1 } }
+endpoints: { fake: { base_url: ${provider.url}, max_attempts: 1, flavor: vllm } }
 prices: { student-model: { input: 1, output: 2 }, teacher-model: { input: 10, output: 20 } }
 inputs: { path: inputs.jsonl }
 teacher: { endpoint: fake, model: teacher-model, system: Fix grammar., few_shot: [{ input: "he go", output: "he goes" }] }

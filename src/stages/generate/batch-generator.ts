@@ -85,7 +85,7 @@ function emitCached(input: InputRecord, options: BatchGenerationOptions): boolea
 
 async function submit(chunk: InputRecord[], round: number, part: number, options: BatchGenerationOptions): Promise<string> {
   const { requests, client, paths } = options;
-  const lines = chunk.map((input) => batchRequestLine(input.id, chatRequestBody(requests.parameters(input), false)));
+  const lines = chunk.map((input) => batchRequestLine(input.id, chatRequestBody(requests.parameters(input), false, client.http.flavor)));
   const content = `${lines.join('\n')}\n`;
   // The first round's file is the ARCHITECTURE's generate/requests.jsonl; follow-ups are kept beside it.
   const fileName = round === 1 && part === 0 ? paths.generate.requests : join(ensureDir(paths.generate.batches), `round-${round}-part-${part}.jsonl`);

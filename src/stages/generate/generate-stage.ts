@@ -84,7 +84,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
 
   const { client, retries: retriesSoFar } = await stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency, (event) => {
     if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
-  });
+  }, { stream: teacher.stream });
   const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, priceFor(prices, teacher.model), teacher.max_cost);
   const spentBefore = budget.spent;
   const failures = new Map<string, GenerationFailure>();
