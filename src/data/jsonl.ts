@@ -1,6 +1,7 @@
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DataError } from '../errors.js';
+import { openDecompressed } from './decompressed-stream.js';
 
 export interface JsonlLine {
   /** 1-based line number in the file. */
@@ -8,9 +9,12 @@ export interface JsonlLine {
   value: unknown;
 }
 
-/** Streams a JSONL file; a line that is not JSON is a DataError naming `file:line`. Blank lines are skipped. */
+/**
+ * Streams a JSONL file (`.gz` and `.zst` decompressed on the fly); a line that is not JSON is a DataError
+ * naming `file:line`. Blank lines are skipped.
+ */
 export async function* readJsonl(path: string): AsyncGenerator<JsonlLine> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  const lines = createInterface({ input: openDecompressed(path).setEncoding('utf8'), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
     line++;
