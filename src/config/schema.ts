@@ -173,7 +173,7 @@ export const taskSchema = z.strictObject({
   endpoints: z.record(z.string(), endpointSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}).describe('Per model id.'),
   inputs: inputsSchema,
-  teacher: teacherSchema,
+  teacher: teacherSchema.optional().describe('The model that answers the inputs; optional when inputs bring their answers (inputs.output_field or format: chat).'),
   curate: z.unknown().default([]).describe('Curation filters: a list (or { order, filters }); validated by the curate stage, which names the entry at fault.'),
   embeddings: z.strictObject({ endpoint: z.string(), model: z.string() }).optional().describe('Embeddings endpoint for dedup: { embedding: … }.'),
   split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
