@@ -12,6 +12,7 @@ import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
+import { registerInit } from './init-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
 
@@ -35,6 +36,7 @@ registerCapture(program);
 registerExport(program);
 registerWorker(program);
 registerSchema(program);
+registerInit(program);
 registerStatus(program);
 
 try {
