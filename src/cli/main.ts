@@ -13,6 +13,7 @@ import { registerTrain } from './train-command.js';
 import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
 import { registerInit } from './init-command.js';
+import { registerDoctor } from './doctor-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
 
@@ -37,6 +38,7 @@ registerExport(program);
 registerWorker(program);
 registerSchema(program);
 registerInit(program);
+registerDoctor(program);
 registerStatus(program);
 
 try {
