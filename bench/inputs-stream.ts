@@ -13,6 +13,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writ
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyMemoryPolicy } from '../src/cli/memory-policy.js';
 import { openRun } from '../src/pipeline/open-run.js';
 import { runInputsStage } from '../src/stages/inputs/inputs-stage.js';
 
@@ -72,6 +73,7 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+applyMemoryPolicy(); // as the CLI does: the stage runs under the same garbage-collection policy as `distillery run`
 const rssBefore = process.resourceUsage().maxRSS;
 const run = openRun({ configPath: join(dir, 'task.yaml'), runDir: join(dir, 'run'), emit: () => {}, environment: {} });
 const load = loadavg()[0]!;

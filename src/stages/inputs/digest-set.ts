@@ -10,7 +10,7 @@ export interface DigestSetOptions {
   bloomBits?: number;
 }
 
-const DEFAULT_MEMORY_ENTRIES = 2_900_000; // a 2^22-slot table: 48 MB
+const DEFAULT_MEMORY_ENTRIES = 1_450_000; // a 2^21-slot table: 24 MB
 const DEFAULT_BLOOM_BITS = 2 ** 27; // 16 MB
 const EMPTY = 0;
 
