@@ -79,7 +79,10 @@ describe('distillery init', () => {
     expect(task.config.inputs).toMatchObject({ output_field: 'answer', path: '../answers.jsonl' });
     expect(task.config.evaluate?.models).toEqual({ student: { from: 'train' }, base: { endpoint: 'local', model: 'base', system: 'prompts/system.txt' } });
     await expect(cli('init', taskDir, '--yes', '--kind', 'rewriting', '--inputs', inputs, '--output-field', 'answer', '--student-base', 'base')).rejects.toThrow(/task\.yaml exists: pass --force/);
-    await expect(cli('init', join(dir, 'other'), '--yes', '--kind', 'classification', '--inputs', inputs, '--teacher-model', 't')).rejects.toThrow(/--student-base: required/);
+    // Every missing piece at once, also those that are required only together with another answer.
+    await expect(cli('init', join(dir, 'other'), '--yes', '--kind', 'classification', '--inputs', inputs, '--teacher-model', 't')).rejects.toThrow(
+      /--student-base: required\n  --labels: a classification task needs at least two labels/,
+    );
     await expect(cli('init', join(dir, 'other'), '--yes', '--kind', 'classification', '--inputs', inputs, '--teacher-model', 't', '--student-base', 'b')).rejects.toThrow(/--labels: a classification task needs at least two labels/);
   });
 });

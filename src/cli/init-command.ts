@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import { askMissing, withDefaults, type RawAnswers } from './init/ask-answers.js';
-import { initAnswersSchema, type InitAnswers } from './init/init-answers.js';
+import { initAnswersSchema, missingTogether, type InitAnswers } from './init/init-answers.js';
 import { taskFiles } from './init/task-files.js';
 
 interface InitOptions extends Record<string, string | boolean | undefined> {
@@ -82,11 +82,12 @@ function parseAnswers(raw: RawAnswers): InitAnswers {
   }
   const parsed = initAnswersSchema.safeParse(candidate);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    const issues = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');
-      const message = issue.code === 'invalid_type' && candidate[key] === undefined ? 'required' : issue.message;
-      return `  --${key.replace(/_/g, '-')}: ${message}`;
+      return { key, message: issue.code === 'invalid_type' && candidate[key] === undefined ? 'required' : issue.message };
     });
+    for (const problem of missingTogether(candidate)) if (!issues.some((issue) => issue.key === problem.key)) issues.push(problem);
+    const problems = issues.map(({ key, message }) => `  --${key.replace(/_/g, '-')}: ${message}`);
     throw new ConfigError(`init: the task is not complete:\n${problems.join('\n')}`, 'init');
   }
   return parsed.data;

@@ -32,14 +32,25 @@ export const initAnswersSchema = z
     eval_reference: z.string().min(1).optional(),
   })
   .superRefine((answers, context) => {
-    if (answers.kind === 'classification' && (answers.labels === undefined || answers.labels.length < 2)) {
-      context.addIssue({ code: 'custom', path: ['labels'], message: 'a classification task needs at least two labels (--labels a,b,c)' });
-    }
-    if (answers.provider === 'custom' && answers.base_url === undefined) {
-      context.addIssue({ code: 'custom', path: ['base_url'], message: 'provider custom needs --base-url (an OpenAI-compatible URL ending in /v1)' });
-    }
-    if (answers.output_field === undefined && answers.teacher_model === undefined) {
-      context.addIssue({ code: 'custom', path: ['teacher_model'], message: 'give the teacher model (--teacher-model), or --output-field when the inputs already hold teacher answers' });
-    }
+    for (const { key, message } of missingTogether(answers)) context.addIssue({ code: 'custom', path: [key], message });
   });
 export type InitAnswers = z.infer<typeof initAnswersSchema>;
+
+/**
+ * Answers that are required only together with others. Kept apart from the schema so that `init` can name
+ * them beside a missing flag (zod runs refinements only once every field has parsed).
+ */
+export function missingTogether(answers: Record<string, unknown>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  const labels = answers.labels;
+  if (answers.kind === 'classification' && (!Array.isArray(labels) || labels.length < 2)) {
+    problems.push({ key: 'labels', message: 'a classification task needs at least two labels (--labels a,b,c)' });
+  }
+  if (answers.provider === 'custom' && answers.base_url === undefined) {
+    problems.push({ key: 'base_url', message: 'provider custom needs --base-url (an OpenAI-compatible URL ending in /v1)' });
+  }
+  if (answers.output_field === undefined && answers.teacher_model === undefined) {
+    problems.push({ key: 'teacher_model', message: 'give the teacher model (--teacher-model), or --output-field when the inputs already hold teacher answers' });
+  }
+  return problems;
+}
