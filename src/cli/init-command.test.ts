@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadTask } from '../config/load.js';
+import { buildFilters } from '../stages/curate/build-filters.js';
 import { startFakeProvider, type FakeProvider } from '../../test/fake-provider/index.js';
 import { useTempDir } from '../../test/helpers/temp-dir.js';
 import { registerInit } from './init-command.js';
@@ -84,5 +85,21 @@ describe('distillery init', () => {
       /--student-base: required\n  --labels: a classification task needs at least two labels/,
     );
     await expect(cli('init', join(dir, 'other'), '--yes', '--kind', 'classification', '--inputs', inputs, '--teacher-model', 't', '--student-base', 'b')).rejects.toThrow(/--labels: a classification task needs at least two labels/);
+  });
+
+  it('writes a valid task for every kind: the config loads, its curate filters build, its evaluation section parses', async () => {
+    const dir = temp.path();
+    const inputs = join(dir, 'in.jsonl');
+    writeFileSync(inputs, '{"input":"x"}\n');
+    for (const kind of ['classification', 'extraction', 'rewriting', 'free-form']) {
+      const taskDir = join(dir, kind);
+      await cli('init', taskDir, '--yes', '--kind', kind, '--labels', 'a,b', '--inputs', inputs, '--provider', 'together', '--teacher-model', 't', '--student-base', 'b', '--eval-data', inputs);
+      const task = loadTask(join(taskDir, 'task.yaml'));
+      expect(task.config.endpoints.provider).toMatchObject({ base_url: 'https://api.together.xyz/v1', api_key_env: 'TOGETHER_API_KEY', flavor: 'together' });
+      const { filters } = await buildFilters(task.config.curate, { configDirectory: taskDir });
+      expect(filters.length, kind).toBeGreaterThanOrEqual(3);
+      expect(task.config.evaluate?.metrics.length, kind).toBeGreaterThan(0);
+    }
+    expect(existsSync(join(dir, 'extraction', 'schemas', 'output.schema.json'))).toBe(true);
   });
 });
