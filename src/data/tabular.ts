@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { DataError } from '../errors.js';
 import { compressionOf, openDecompressed } from './decompressed-stream.js';
-import { readJsonl } from './jsonl.js';
+import { readJsonlBatches } from './jsonl.js';
 
 export type TableFormat = 'jsonl' | 'csv' | 'parquet';
 
@@ -27,30 +27,43 @@ export function tableFormat(path: string, explicit?: TableFormat): TableFormat {
  * `.gz`/`.zst`), Parquet one row group at a time, so memory does not grow with the file.
  */
 export async function* readTable(path: string, format?: TableFormat): AsyncGenerator<TableRow> {
+  for await (const batch of readTableBatches(path, format)) yield* batch;
+}
+
+/** `readTable` in arrays of rows (a JSONL chunk, up to 1,000 CSV records, a Parquet row group): for loops over millions of rows. */
+export async function* readTableBatches(path: string, format?: TableFormat): AsyncGenerator<TableRow[]> {
   const kind = tableFormat(path, format);
   if (kind === 'jsonl') {
-    for await (const { line, value } of readJsonl(path)) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DataError('expected a JSON object', path, line);
-      yield { line, value: value as Record<string, unknown> };
+    for await (const lines of readJsonlBatches(path)) {
+      yield lines.map(({ line, value }) => {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DataError('expected a JSON object', path, line);
+        return { line, value: value as Record<string, unknown> };
+      });
     }
   } else if (kind === 'csv') {
     const parser = openDecompressed(path).pipe(
       parse({ columns: true, delimiter: extname(compressionOf(path).inner).toLowerCase() === '.tsv' ? '\t' : ',', bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
     );
+    let batch: TableRow[] = [];
     try {
       for await (const record of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
-        yield { line: record.info.lines, value: record.record };
+        batch.push({ line: record.info.lines, value: record.record });
+        if (batch.length === 1000) {
+          yield batch;
+          batch = [];
+        }
       }
     } catch (error) {
       const line = (error as { lines?: number }).lines;
       throw new DataError(`CSV: ${(error as Error).message}`, path, line);
     }
+    if (batch.length > 0) yield batch;
   } else {
     yield* readParquetRowGroups(path);
   }
 }
 
-async function* readParquetRowGroups(path: string): AsyncGenerator<TableRow> {
+async function* readParquetRowGroups(path: string): AsyncGenerator<TableRow[]> {
   const fail = (error: unknown): DataError => new DataError(`Parquet: ${(error as Error).message}`, path);
   let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
@@ -69,7 +82,8 @@ async function* readParquetRowGroups(path: string): AsyncGenerator<TableRow> {
     } catch (error) {
       throw fail(error);
     }
-    for (const [index, value] of rows.entries()) yield { line: rowStart + index + 1, value };
+    const first = rowStart;
+    yield rows.map((value, index) => ({ line: first + index + 1, value }));
     rowStart = rowEnd;
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../../errors.js';
-import { readTable, type TableFormat } from '../../data/tabular.js';
+import { readTableBatches, type TableFormat } from '../../data/tabular.js';
 import { countWords } from '../../data/text.js';
 import { DigestSet } from './digest-set.js';
 import { answerFromChat, answerFromColumns, type AnswerReading, type ImportedFields } from './imported-answer.js';
@@ -88,49 +88,52 @@ export async function streamInputs(options: ReadInputsOptions, sink: InputsSink)
   let accepted = 0;
 
   try {
-    for await (const { line, value } of readTable(options.path, options.format === 'chat' ? 'jsonl' : options.format)) {
-      if (options.limit !== undefined && accepted >= options.limit) break;
-      counts.rows++;
-      counts.last_line = line;
-      const reading = chat ? answerFromChat(value) : readInputField(value, options);
-      if ('error' in reading) {
-        reject(line, reading.error, value);
-        continue;
-      }
-      const rawId = value[options.idField];
-      if (rawId !== undefined && rawId !== null && typeof rawId !== 'string' && typeof rawId !== 'number' && typeof rawId !== 'bigint') {
-        reject(line, `field '${options.idField}' must be a string or number`, value);
-        continue;
-      }
-      const explicit = rawId !== undefined && rawId !== null;
-      const id = explicit ? String(rawId) : String(line);
-      const earlier = ids.claim(id, line, explicit);
-      if (earlier !== undefined) {
-        reject(line, `duplicate id '${id}' (first seen on line ${earlier})`, value);
-        continue;
-      }
-      const text = reading.input;
-      const reason = boundsViolation(text, options);
-      if (reason !== null) {
-        filter({ id, input: text, reason });
-        continue;
-      }
-      if (texts) {
-        const [high, low] = textDigest(text);
-        const first = texts.add(high, low, line);
-        if (first !== undefined) {
-          counts.duplicates++;
-          filter({ id, input: text, reason: `duplicate of line ${first}` });
+    // Rows arrive in batches (one await per ~1 MB, not per row); `rows` labels the loop that `limit` ends.
+    rows: for await (const batch of readTableBatches(options.path, options.format === 'chat' ? 'jsonl' : options.format)) {
+      for (const { line, value } of batch) {
+        if (options.limit !== undefined && accepted >= options.limit) break rows;
+        counts.rows++;
+        counts.last_line = line;
+        const reading = chat ? answerFromChat(value) : readInputField(value, options);
+        if ('error' in reading) {
+          reject(line, reading.error, value);
           continue;
         }
+        const rawId = value[options.idField];
+        if (rawId !== undefined && rawId !== null && typeof rawId !== 'string' && typeof rawId !== 'number' && typeof rawId !== 'bigint') {
+          reject(line, `field '${options.idField}' must be a string or number`, value);
+          continue;
+        }
+        const explicit = rawId !== undefined && rawId !== null;
+        const id = explicit ? String(rawId) : String(line);
+        const earlier = ids.claim(id, line, explicit);
+        if (earlier !== undefined) {
+          reject(line, `duplicate id '${id}' (first seen on line ${earlier})`, value);
+          continue;
+        }
+        const text = reading.input;
+        const reason = boundsViolation(text, options);
+        if (reason !== null) {
+          filter({ id, input: text, reason });
+          continue;
+        }
+        if (texts) {
+          const [high, low] = textDigest(text);
+          const first = texts.add(high, low, line);
+          if (first !== undefined) {
+            counts.duplicates++;
+            filter({ id, input: text, reason: `duplicate of line ${first}` });
+            continue;
+          }
+        }
+        const record: InputRecord = { id, input: text };
+        const fields = pickFields(value, options.keepFields);
+        if (fields !== undefined) record.fields = fields;
+        if (reading.imported) record.imported = reading.imported;
+        accepted++;
+        if (sample) sample.offer(record);
+        else sink.input(record);
       }
-      const record: InputRecord = { id, input: text };
-      const fields = pickFields(value, options.keepFields);
-      if (fields !== undefined) record.fields = fields;
-      if (reading.imported) record.imported = reading.imported;
-      accepted++;
-      if (sample) sample.offer(record);
-      else sink.input(record);
     }
   } catch (error) {
     ids.close();
