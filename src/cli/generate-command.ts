@@ -29,7 +29,7 @@ export function registerGenerate(program: Command): void {
         if (options.estimate) {
           const estimate = estimateStage(context);
           process.stdout.write(`${JSON.stringify(estimate, null, 2)}\n`);
-          if (!estimate.priced) process.stderr.write(`note: no price for ${context.task.config.teacher.model} under prices:, cost shown as 0\n`);
+          if (!estimate.priced) process.stderr.write(`note: no price for ${context.task.config.teacher?.model} under prices:, cost shown as 0\n`);
           return;
         }
         await runStage(context, 'generate', (resumable) => runGenerateStage(context, resumable));

@@ -12,6 +12,8 @@ import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
+import { registerInit } from './init-command.js';
+import { registerDoctor } from './doctor-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
 
@@ -35,6 +37,8 @@ registerCapture(program);
 registerExport(program);
 registerWorker(program);
 registerSchema(program);
+registerInit(program);
+registerDoctor(program);
 registerStatus(program);
 
 try {

@@ -23,15 +23,15 @@ describe('loadTask', () => {
     const file = temp.write('task.yaml', VALID);
     temp.write('prompts/proofreader.txt', 'Correct the grammar.\n');
     const task = loadTask(file);
-    expect(task.config.teacher.mode).toBe('batch');
-    expect(task.config.teacher.concurrency).toBe(32);
+    expect(task.config.teacher?.mode).toBe('batch');
+    expect(task.config.teacher?.concurrency).toBe(32);
     expect(task.config.inputs.on_error).toBe('stop');
-    expect(resolvePrompt(task, task.config.teacher.system, 'teacher.system')).toBe('Correct the grammar.');
+    expect(resolvePrompt(task, task.config.teacher?.system, 'teacher.system')).toBe('Correct the grammar.');
   });
 
   it('loads the same config written as JSON', () => {
     const file = temp.write('task.json', JSON.stringify({ name: 'x', endpoints: { p: { base_url: 'http://127.0.0.1:1/v1' } }, inputs: { path: 'a.jsonl' }, teacher: { endpoint: 'p', model: 'm' } }));
-    expect(loadTask(file).config.teacher.model).toBe('m');
+    expect(loadTask(file).config.teacher?.model).toBe('m');
   });
 
   it('names the unknown key, the file and the line', () => {
@@ -59,10 +59,20 @@ describe('loadTask', () => {
     expect(() => loadTask(file)).toThrow(/task\.yaml: YAML syntax/);
   });
 
+  it('needs a teacher section unless the inputs bring their answers', () => {
+    const base = { name: 'x', endpoints: { p: { base_url: 'http://127.0.0.1:1/v1' } } };
+    const missing = temp.write('no-teacher.json', JSON.stringify({ ...base, inputs: { path: 'a.jsonl' } }));
+    expect(() => loadTask(missing)).toThrow(/teacher: required \(the model that answers the inputs\), unless the inputs bring their answers: inputs\.output_field, or inputs\.format: chat/);
+    const imported = temp.write('imported.json', JSON.stringify({ ...base, inputs: { path: 'a.jsonl', output_field: 'answer' } }));
+    expect(loadTask(imported).config.teacher).toBeUndefined();
+    const chat = temp.write('chat.json', JSON.stringify({ ...base, inputs: { path: 'a.jsonl', format: 'chat' } }));
+    expect(loadTask(chat).config.inputs.format).toBe('chat');
+  });
+
   it('fails on a prompt file that does not exist instead of sending its name as the prompt', () => {
     const file = temp.write('task.yaml', VALID);
     const task = loadTask(file);
-    expect(() => resolvePrompt(task, task.config.teacher.system, 'teacher.system')).toThrow(/teacher\.system: prompt file not found/);
+    expect(() => resolvePrompt(task, task.config.teacher?.system, 'teacher.system')).toThrow(/teacher\.system: prompt file not found/);
   });
 
   it('treats a multi-word string as a literal prompt', () => {
@@ -77,6 +87,8 @@ describe('taskJsonSchema', () => {
     const schema = taskJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }>; required: string[] };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'endpoints', 'inputs', 'teacher', 'curate', 'split', 'student', 'evaluate']));
     expect(Object.keys(schema.properties.teacher!.properties!)).toEqual(expect.arrayContaining(['mode', 'max_cost', 'on_truncated', 'poll_interval']));
-    expect(schema.required).toEqual(expect.arrayContaining(['name', 'inputs', 'teacher']));
+    // teacher is optional in the schema: the loader requires it unless the inputs bring their answers.
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'inputs']));
+    expect(schema.required).not.toContain('teacher');
   });
 });

@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { promptSchema, taskSchema, type TaskConfigParsed } from './schema.js';
+import { importsTeacherOutputs } from './teacher-section.js';
 
 export interface LoadedTask {
   /** Absolute path of the config file. */
@@ -66,7 +67,7 @@ export const BUILTIN_ENDPOINTS = new Set(['local']);
 function checkReferences(config: TaskConfigParsed, file: string): void {
   const known = new Set([...Object.keys(config.endpoints), ...BUILTIN_ENDPOINTS]);
   const references: [string, string | undefined][] = [
-    ['teacher.endpoint', config.teacher.endpoint],
+    ['teacher.endpoint', config.teacher?.endpoint],
     ['student.endpoint', config.student?.endpoint],
     ['embeddings.endpoint', config.embeddings?.endpoint],
   ];
@@ -81,6 +82,13 @@ function checkReferences(config: TaskConfigParsed, file: string): void {
   }
   if (config.student?.trainer === 'hosted' && !config.student.endpoint) {
     throw new ConfigError(`${file}: student.endpoint: required when student.trainer is hosted`, file, 'student.endpoint');
+  }
+  if (!config.teacher && !importsTeacherOutputs(config)) {
+    throw new ConfigError(
+      `${file}: teacher: required (the model that answers the inputs), unless the inputs bring their answers: inputs.output_field, or inputs.format: chat`,
+      file,
+      'teacher',
+    );
   }
   if (!config.inputs.path && !config.inputs.synthesize) {
     throw new ConfigError(`${file}: inputs: give a path or a synthesize section`, file, 'inputs');

@@ -51,15 +51,25 @@ export const promptSchema = z.union([z.string(), z.strictObject({ file: z.string
 export const synthesizeSchema = z.record(z.string(), z.unknown()).describe('Input synthesis (templates, self_instruct, evol_instruct).');
 
 export const inputsSchema = z.strictObject({
-  path: z.string().optional().describe('JSONL, CSV or Parquet file of task inputs.'),
-  format: z.enum(['jsonl', 'csv', 'parquet']).optional().describe('Inferred from the extension when absent.'),
+  path: z.string().optional().describe('JSONL, CSV or Parquet file of task inputs; JSONL and CSV may be .gz or .zst compressed.'),
+  format: z
+    .enum(['jsonl', 'csv', 'parquet', 'chat'])
+    .optional()
+    .describe('Inferred from the extension when absent. chat: JSONL rows of {"messages": [...]} whose last assistant message is the teacher answer.'),
   field: z.string().default('input').describe('Column holding the task input.'),
   id_field: z.string().default('id').describe('Column holding a row id; the line number otherwise.'),
   keep_fields: z.array(z.string()).default([]).describe('Extra columns carried along (e.g. category, template).'),
   words: bounds.optional(),
   chars: bounds.optional(),
-  limit: z.number().int().positive().optional(),
+  limit: z.number().int().positive().optional().describe('Keep the first N rows that pass the filters.'),
+  sample: z
+    .strictObject({ n: z.number().int().positive(), seed: z.number().int().default(42) })
+    .optional()
+    .describe('A uniform random sample of n rows (reservoir sampling, one pass), drawn after the filters, dedup and limit.'),
+  dedup: z.boolean().default(false).describe('Drop rows whose input text appeared before (exact; bounded memory).'),
   on_error: z.enum(['stop', 'skip']).default('stop'),
+  output_field: z.string().optional().describe('Column holding a teacher answer made elsewhere: generate records it and calls no model.'),
+  reasoning_field: z.string().optional().describe('Column holding the imported answer\'s reasoning (with output_field).'),
   synthesize: synthesizeSchema.optional(),
 });
 
@@ -176,7 +186,7 @@ export const taskSchema = z.strictObject({
   endpoints: z.record(z.string(), endpointSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}).describe('Per model id.'),
   inputs: inputsSchema,
-  teacher: teacherSchema,
+  teacher: teacherSchema.optional().describe('The model that answers the inputs; optional when inputs bring their answers (inputs.output_field or format: chat).'),
   curate: z.unknown().default([]).describe('Curation filters: a list (or { order, filters }); validated by the curate stage, which names the entry at fault.'),
   embeddings: z.strictObject({ endpoint: z.string(), model: z.string() }).optional().describe('Embeddings endpoint for dedup: { embedding: … }.'),
   split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),

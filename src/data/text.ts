@@ -1,7 +1,24 @@
-/** Words as whitespace-separated tokens: the count the input bounds use. */
+/**
+ * Words as whitespace-separated tokens (whitespace as JavaScript's `\s`): the count the input bounds use.
+ * A loop instead of `trim().split(/\s+/)`: no array per row, which the inputs stage notices at 185M rows.
+ */
 export function countWords(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/u).length;
+  let words = 0;
+  let inWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const space = isWhitespace(text.charCodeAt(index));
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
+}
+
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+  );
 }
 
 /** Fills `{name}` slots from a record; `{{` and `}}` are literal braces. Unknown slots are an error. */

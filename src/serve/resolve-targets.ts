@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { resolvePrompt, type LoadedTask } from '../config/load.js';
+import { requireTeacher } from '../config/teacher-section.js';
 import type { PromptSpec } from '../data/chat-format.js';
 import { ConfigError, DistilleryError } from '../errors.js';
 import { httpClientFor } from '../llm/endpoint.js';
@@ -67,7 +68,7 @@ export async function resolveServeTargets(options: ResolveTargetsOptions): Promi
     return { http: httpClientFor(settings.endpoint, endpoint, environment, options.fetch), model: settings.model };
   };
 
-  const teacher = config.teacher;
+  const teacher = requireTeacher(config, task.file, 'serving (the fallback and its prompt)');
   const fallback: ServeTarget = {
     ...endpointTarget(serve.fallback ?? { endpoint: teacher.endpoint, model: teacher.model }, serve.fallback ? 'serve.fallback' : 'teacher'),
     maxTokens: teacher.max_tokens,

@@ -69,7 +69,7 @@ describe('stage hashes over file content', () => {
     const other = temp.write('b/prompt.txt', 'Be brief.');
     const base = fileTask();
     const config = loadTask(base.configPath).config;
-    const at = (system: string) => stageHashes({ dir: base.dir, config: { ...config, teacher: { ...config.teacher, system } } }).generate;
+    const at = (system: string) => stageHashes({ dir: base.dir, config: { ...config, teacher: { ...config.teacher!, system } } }).generate;
     expect(at(one)).toBe(at(other));
     expect(at(one)).not.toBe(at('Be brief.'));
   });

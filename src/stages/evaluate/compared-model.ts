@@ -1,4 +1,5 @@
 import { resolvePrompt, type LoadedTask } from '../../config/load.js';
+import { requireTeacher } from '../../config/teacher-section.js';
 import { ConfigError } from '../../errors.js';
 import type { PromptSpec } from '../../data/chat-format.js';
 import type { ComparedModelConfig, EvaluateConfig } from './evaluate-config.js';
@@ -30,7 +31,7 @@ export async function resolveComparedModels(task: LoadedTask, config: EvaluateCo
     if (!('from' in entry)) {
       models.push({ name, endpoint: entry.endpoint, model: entry.model, ...withOverrides(task, EMPTY, entry, key) });
     } else if (entry.from === 'teacher') {
-      const teacher = task.config.teacher;
+      const teacher = requireTeacher(task.config, task.file, `${key}: { from: teacher }`);
       const base: Defaults = {
         prompt: { system: resolvePrompt(task, teacher.system, 'teacher.system'), userTemplate: teacher.user_template, fewShot: teacher.few_shot, assistantPrefix: teacher.assistant_prefix, noThink: teacher.no_think },
         maxTokens: teacher.max_tokens, temperature: teacher.temperature ?? 0, topP: teacher.top_p, seed: teacher.seed, extraBody: teacher.extra_body ?? {}, stream: true,

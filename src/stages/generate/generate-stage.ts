@@ -8,6 +8,8 @@ import { ensureDir } from '../run-paths.js';
 import { stageClient } from '../stage-client.js';
 import { generateBatch } from './batch-generator.js';
 import { Budget } from './budget.js';
+import { importsTeacherOutputs, requireTeacher } from '../../config/teacher-section.js';
+import { recordImportedOutputs } from './imported-outputs.js';
 import { estimateGeneration, type GenerationEstimate } from './estimate.js';
 import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
 import { OutputRows } from './output-rows.js';
@@ -16,7 +18,8 @@ import { TeacherRequests } from './teacher-request.js';
 
 export interface GenerateFigures {
   model: string;
-  mode: 'sync' | 'batch';
+  /** imported: the answers came with the inputs and no model was called. */
+  mode: 'sync' | 'batch' | 'imported';
   inputs: number;
   answered: number;
   failed: number;
@@ -42,7 +45,7 @@ export function readStageInputs(context: StageContext): InputRecord[] {
 }
 
 export function estimateStage(context: StageContext): GenerationEstimate {
-  const requests = new TeacherRequests(context.task, context.task.config.teacher);
+  const requests = new TeacherRequests(context.task, requireTeacher(context.task.config, context.task.file, 'generate --estimate'));
   return estimateGeneration(readStageInputs(context), requests, context.task.config.prices);
 }
 
@@ -52,8 +55,10 @@ export function estimateStage(context: StageContext): GenerationEstimate {
  * rewritten in input order with `errors.jsonl` and `summary.json` beside it.
  */
 export async function runGenerateStage(context: StageContext, resumable = true): Promise<GenerateFigures> {
+  if (importsTeacherOutputs(context.task.config)) return recordImportedOutputs(context);
   const started = performance.now();
-  const { teacher, prices } = context.task.config;
+  const { prices } = context.task.config;
+  const teacher = requireTeacher(context.task.config, context.task.file, 'generate');
   const paths = context.paths.generate;
   ensureDir(paths.dir);
   const inputs = readStageInputs(context);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requireTeacher } from '../../config/teacher-section.js';
 import { ConfigError } from '../../errors.js';
 import { modelChat } from '../model-chat.js';
 import { stageClient } from '../stage-client.js';
@@ -50,7 +51,8 @@ export async function synthesizeInputs(context: StageContext): Promise<InputReco
 }
 
 function teacherChat(context: StageContext): ChatFunction {
-  const { teacher, prices } = context.task.config;
+  const { prices } = context.task.config;
+  const teacher = requireTeacher(context.task.config, context.task.file, 'inputs.synthesize (self_instruct, evol_instruct)');
   const budget = new Budget(context.state, 'inputs', 'synthesize', teacher.model, priceFor(prices, teacher.model), undefined);
   return modelChat({
     client: () => stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency).then(({ client }) => client),
