@@ -13,6 +13,7 @@ import { registerTrain } from './train-command.js';
 import { registerWorker } from './worker-command.js';
 import { registerSchema } from './schema-command.js';
 import { registerStatus } from './status-command.js';
+import { registerUi } from './ui-command.js';
 import { reportError } from './run-command.js';
 
 applyMemoryPolicy();
@@ -36,6 +37,7 @@ registerExport(program);
 registerWorker(program);
 registerSchema(program);
 registerStatus(program);
+registerUi(program);
 
 try {
   await program.parseAsync(process.argv);

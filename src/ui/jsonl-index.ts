@@ -1,0 +1,161 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+
+const CHUNK = 1 << 20;
+const NEWLINE = 0x0a;
+
+/**
+ * Line offsets of a JSONL file, so a page of rows is read by seeking instead of parsing the whole file.
+ * Built by one streaming pass; a file that grew since (a stage still writing) is indexed from where the last
+ * pass stopped, a file that shrank or was replaced is indexed again. A torn last line waits for its newline.
+ */
+export class JsonlIndex {
+  /** Byte offset where row i starts; row i ends before starts[i + 1] (its newline, and any blank lines after it). */
+  private starts: number[] = [];
+  private indexedBytes = 0;
+  private modified = 0;
+  private lowered: string[] | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Rows indexed now (after bringing the index up to date with the file). */
+  count(): number {
+    this.refresh();
+    return Math.max(0, this.starts.length - 1);
+  }
+
+  /** Rows `rows` parsed, in the order given; a line that is not JSON comes back as `{ unreadable: text }`. */
+  read(rows: readonly number[]): unknown[] {
+    if (rows.length === 0) return [];
+    const descriptor = openSync(this.path, 'r');
+    try {
+      return rows.map((row) => {
+        const text = this.readLine(descriptor, row);
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return { unreadable: text };
+        }
+      });
+    } finally {
+      closeSync(descriptor);
+    }
+  }
+
+  /**
+   * Rows whose text contains `query`, case-insensitively. The lowered text of every row is kept after the first
+   * search (a search box is typed into again and again); it is dropped when the file changes.
+   */
+  search(query: string, among?: readonly number[]): number[] {
+    const needle = query.toLowerCase();
+    const texts = this.loweredTexts();
+    const candidates = among ?? texts.keys();
+    const found: number[] = [];
+    for (const row of candidates) if (texts[row]!.includes(needle)) found.push(row);
+    return found;
+  }
+
+  /** Every row's raw text in order from row `from`, read in large chunks (for facets and search). */
+  forEachLine(visit: (text: string, row: number) => void, from = 0): void {
+    const total = this.count();
+    if (total === 0) return;
+    const descriptor = openSync(this.path, 'r');
+    try {
+      let buffer = Buffer.alloc(0);
+      let bufferStart = 0;
+      for (let row = from; row < total; row++) {
+        const start = this.starts[row]!;
+        const end = this.starts[row + 1]!;
+        if (end > bufferStart + buffer.length) {
+          buffer = Buffer.alloc(Math.max(CHUNK, end - start));
+          bufferStart = start;
+          const length = readSync(descriptor, buffer, 0, Math.min(buffer.length, this.starts[total]! - start), start);
+          buffer = buffer.subarray(0, length);
+        }
+        visit(buffer.toString('utf8', start - bufferStart, end - bufferStart).trimEnd(), row);
+      }
+    } finally {
+      closeSync(descriptor);
+    }
+  }
+
+  private loweredTexts(): string[] {
+    this.refresh();
+    if (this.lowered === undefined || this.lowered.length !== this.count()) {
+      const texts: string[] = [];
+      this.forEachLine((text) => texts.push(text.toLowerCase()));
+      this.lowered = texts;
+    }
+    return this.lowered;
+  }
+
+  private readLine(descriptor: number, row: number): string {
+    const start = this.starts[row]!;
+    const buffer = Buffer.alloc(this.starts[row + 1]! - start);
+    readSync(descriptor, buffer, 0, buffer.length, start);
+    return buffer.toString('utf8').trimEnd();
+  }
+
+  private refresh(): void {
+    if (!existsSync(this.path)) {
+      this.reset();
+      return;
+    }
+    const stats = statSync(this.path);
+    if (stats.size === this.indexedBytes && stats.mtimeMs === this.modified) return;
+    // Appended to: continue from the last complete line. Otherwise (shrunk, rewritten in place): start over.
+    if (stats.size < this.indexedBytes || (stats.mtimeMs !== this.modified && !this.prefixUnchanged())) this.reset();
+    this.modified = stats.mtimeMs;
+    this.scan(stats.size);
+  }
+
+  /** A rewrite by rename keeps nothing in place: compare the last indexed line's end with what is there now. */
+  private prefixUnchanged(): boolean {
+    if (this.indexedBytes === 0) return true;
+    const descriptor = openSync(this.path, 'r');
+    try {
+      const byte = Buffer.alloc(1);
+      readSync(descriptor, byte, 0, 1, this.indexedBytes - 1);
+      return byte[0] === NEWLINE;
+    } finally {
+      closeSync(descriptor);
+    }
+  }
+
+  private reset(): void {
+    this.starts = [];
+    this.indexedBytes = 0;
+    this.modified = 0;
+    this.lowered = undefined;
+  }
+
+  private scan(size: number): void {
+    if (this.starts.length === 0) this.starts.push(0);
+    const descriptor = openSync(this.path, 'r');
+    try {
+      const buffer = Buffer.alloc(CHUNK);
+      let position = this.indexedBytes;
+      let blankFrom = this.indexedBytes;
+      while (position < size) {
+        const length = readSync(descriptor, buffer, 0, Math.min(CHUNK, size - position), position);
+        if (length === 0) break;
+        for (let at = buffer.indexOf(NEWLINE, 0); at !== -1 && at < length; at = buffer.indexOf(NEWLINE, at + 1)) {
+          const next = position + at + 1;
+          // A blank line (only the newline) is no row: move its start instead of adding one.
+          if (next - blankFrom <= 1 || (next - blankFrom === 2 && this.isCarriageReturn(descriptor, blankFrom))) this.starts[this.starts.length - 1] = next;
+          else this.starts.push(next);
+          blankFrom = next;
+          this.indexedBytes = next;
+        }
+        position += length;
+      }
+    } finally {
+      closeSync(descriptor);
+    }
+  }
+
+  private isCarriageReturn(descriptor: number, offset: number): boolean {
+    const byte = Buffer.alloc(1);
+    readSync(descriptor, byte, 0, 1, offset);
+    return byte[0] === 0x0d;
+  }
+}
