@@ -8,6 +8,7 @@ import type { JsonlIndex } from './jsonl-index.js';
 export class FacetIndex {
   private values: string[] = [];
   private codes: number[] = [];
+  private generation = 0;
 
   constructor(
     private readonly rows: JsonlIndex,
@@ -34,7 +35,8 @@ export class FacetIndex {
 
   private refresh(): void {
     const total = this.rows.count();
-    if (total < this.codes.length) {
+    if (total < this.codes.length || this.rows.generation !== this.generation) {
+      this.generation = this.rows.generation;
       this.values = [];
       this.codes = [];
     }

@@ -28,12 +28,18 @@ export class RunFiles {
   }
 
   /**
-   * `parse(path)` of one or more files, recomputed only when one of them changed (size or mtime); undefined
+   * `parse()` of one or more files, recomputed only when one of them changed (inode, size or mtime); undefined
    * while the first file is absent.
    */
   derived<T>(key: string, files: readonly string[], parse: () => T): T | undefined {
     if (!existsSync(files[0]!)) return undefined;
-    const stamp = files.map((file) => (existsSync(file) ? `${statSync(file).size}:${statSync(file).mtimeMs}` : '-')).join('|');
+    const stamp = files
+      .map((file) => {
+        if (!existsSync(file)) return '-';
+        const stats = statSync(file);
+        return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+      })
+      .join('|');
     const cached = this.parsed.get(key);
     if (cached?.stamp === stamp) return cached.value as T;
     const value = parse();
