@@ -67,6 +67,7 @@ describe.skipIf(python === undefined)('the whole loop, offline, with the local w
     again.stderr.on('data', (chunk) => (second += chunk));
     expect(await new Promise((resolve) => again.on('close', resolve))).toBe(0);
     expect(second).toContain('ran nothing');
+    expect(second).toContain(`distillery ui --run-dir ${runDir}`);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     expect(existsSync(join(runDir, 'run.json'))).toBe(true);
   }, 900_000);
