@@ -91,6 +91,12 @@ describe('distillery ui in a real browser', () => {
     const reasons = await texts('[data-testid=rows] td.reason');
     expect(reasons.length).toBe(dedup.dropped);
     expect(new Set(reasons)).toEqual(new Set(['exact_duplicate', 'near_duplicate']));
+    // The chart's bars are links too.
+    await page.goto(`${base}/runs/grammar-a/curation`);
+    const length = truth.funnel.steps.find((step) => step.filter === 'length')!;
+    await page.locator('[data-testid=funnel-chart] a[data-step=length] rect').click();
+    await page.waitForURL(/step=length/);
+    expect(await texts('[data-testid=rows] td.reason')).toEqual(Array.from({ length: length.dropped }, () => 'length'));
   });
 
   it('searches teacher outputs and folds the reasoning away', async () => {
@@ -167,6 +173,8 @@ describe('distillery ui in a real browser', () => {
     await page.goto(`${base}/runs/live-run`);
     const evaluateRow = page.locator('[data-testid=stages] tr', { hasText: 'evaluate' });
     expect(await evaluateRow.textContent()).toContain('running');
+    // Its progress, from what it has written: three models' predictions on 30 items.
+    expect(await evaluateRow.textContent()).toContain('90 predictions');
     const database = openDatabase(runPaths(live.dir).database);
     try {
       new RunState(database).finishStage('evaluate', { items: 30 });

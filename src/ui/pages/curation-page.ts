@@ -9,7 +9,7 @@ export function curationPage(snapshot: RunSnapshot, reasons: { value: string; co
   const run = snapshot.entry.name;
   const dropped = runHref(run, '/data/dropped');
   const parts = ['<h1>Curation</h1>'];
-  if (snapshot.funnel) parts.push(funnelChart(snapshot.funnel));
+  if (snapshot.funnel) parts.push(`<p class="muted">Click a step to list what it dropped.</p><div data-testid="funnel-chart">${funnelChart(snapshot.funnel, (filter) => withQuery(dropped, { step: filter }))}</div>`);
   parts.push(funnelNumbers(snapshot));
   if (reasons.length > 0) {
     parts.push('<h2>Dropped rows by reason</h2>', htmlTable(['reason', 'rows'], reasons.map((reason) => [`<a href="${escapeHtml(withQuery(dropped, { reason: reason.value }))}">${escapeHtml(reason.value)}</a>`, String(reason.count)])));

@@ -39,7 +39,7 @@ export function overviewPage(snapshot: RunSnapshot): string {
     timelineSection(snapshot),
     '<h2>Curation funnel</h2>',
     funnelNumbers(snapshot),
-    snapshot.funnel ? funnelChart(snapshot.funnel) : '',
+    snapshot.funnel ? funnelChart(snapshot.funnel, (filter) => runHref(name, `/data/dropped?step=${encodeURIComponent(filter)}`)) : '',
   ];
   return page({ title: name, run: name, active: 'overview', body: body.join('\n'), script: liveRefreshScript(runHref(name, '/timeline')) });
 }
