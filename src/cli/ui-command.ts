@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { runPaths } from '../stages/run-paths.js';
-import { RunCatalog, startUiServer } from '../ui/index.js';
+import { RunCatalog, shellQuote, startUiServer } from '../ui/index.js';
 
 const flagsSchema = z.object({
   runs: z.string().min(1).default('runs'),
@@ -15,7 +15,7 @@ const flagsSchema = z.object({
 
 /** The `distillery ui` line a finished run prints. */
 export function uiCommandLine(runDir: string): string {
-  return `distillery ui --run-dir ${/^[\w./:-]+$/.test(runDir) ? runDir : `'${runDir.replace(/'/g, `'\\''`)}'`}`;
+  return `distillery ui --run-dir ${shellQuote(runDir)}`;
 }
 
 export function registerUi(program: Command): void {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { escapeHtml } from '../report/escape-html.js';
 import { textCell } from './html-page.js';
+import { studentConfigOf } from './run-config.js';
 import type { RunFiles } from './run-files.js';
 
 /** One data page: which file, its columns, and how a row becomes cells. */
@@ -22,21 +21,6 @@ function folded(reasoning: unknown): string {
   return `<td class="text"><details><summary>reasoning (${reasoning.length} chars)</summary>${escapeHtml(reasoning)}</details></td>`;
 }
 
-const configSchema = z.object({ student: z.object({ assistant_prefix: z.string().optional() }).passthrough().optional() }).passthrough();
-
-/** The student's assistant prefix from the run's resolved config (what split put before every answer). */
-function assistantPrefix(files: RunFiles): string {
-  return (
-    files.derived('assistant-prefix', [files.paths.config], () => {
-      try {
-        return configSchema.parse(parse(readFileSync(files.paths.config, 'utf8'))).student?.assistant_prefix ?? '';
-      } catch {
-        return '';
-      }
-    }) ?? ''
-  );
-}
-
 const messagesSchema = z.object({ messages: z.array(z.object({ role: z.string(), content: z.string() })) });
 
 /** A split row as the student sees it: system, user, and the assistant turn cut into prefix and answer. */
@@ -45,7 +29,7 @@ function splitCells(row: Record<string, unknown>, files: RunFiles): string[] {
   if (!parsed.success) return [json(row), '', '', ''];
   const last = (role: string) => parsed.data.messages.filter((message) => message.role === role).at(-1)?.content ?? '';
   const assistant = last('assistant');
-  const prefix = assistantPrefix(files);
+  const prefix = studentConfigOf(files).assistant_prefix ?? '';
   const [shownPrefix, answer] = prefix !== '' && assistant.startsWith(prefix) ? [prefix, assistant.slice(prefix.length)] : ['', assistant];
   return [textCell(last('system')), textCell(last('user')), `<td class="text"><code>${escapeHtml(JSON.stringify(shownPrefix))}</code></td>`, textCell(answer)];
 }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { trainingEventSchema } from '../stages/train/training-event.js';
+import { studentConfigOf } from './run-config.js';
 import type { RunFiles } from './run-files.js';
 
 const checkpointSchema = z.object({ id: z.string(), step: z.number(), epoch: z.number().nullable(), train_loss: z.number().nullable(), valid_loss: z.number().nullable() });
@@ -35,20 +34,6 @@ export interface TrainingView {
   hyperparameters: Record<string, unknown>;
 }
 
-const configSchema = z.object({ student: z.object({ hyperparameters: z.record(z.string(), z.unknown()).optional() }).passthrough().optional() }).passthrough();
-
-function hyperparametersOf(files: RunFiles): Record<string, unknown> {
-  return (
-    files.derived('hyperparameters', [files.paths.config], () => {
-      try {
-        return configSchema.parse(parse(readFileSync(files.paths.config, 'utf8'))).student?.hyperparameters ?? {};
-      } catch {
-        return {};
-      }
-    }) ?? {}
-  );
-}
-
 /** While training runs there is no metrics.json yet: the curves so far come from `train/events.jsonl`. */
 function fromEvents(files: RunFiles): Pick<TrainingView, 'steps' | 'evaluations' | 'checkpoints'> {
   const events = files.rows(files.paths.train.events);
@@ -71,7 +56,7 @@ function fromEvents(files: RunFiles): Pick<TrainingView, 'steps' | 'evaluations'
 }
 
 export function readTrainingView(files: RunFiles): TrainingView {
-  const hyperparameters = hyperparametersOf(files);
+  const hyperparameters = studentConfigOf(files).hyperparameters ?? {};
   const metrics = metricsSchema.safeParse(files.json(files.paths.train.metrics));
   if (metrics.success) {
     const data = metrics.data;

@@ -3,11 +3,7 @@ import { htmlTable, page, pager, runHref, textCell } from '../html-page.js';
 import { requestsChart } from '../requests-chart.js';
 import type { RunEntry } from '../run-catalog.js';
 import type { ServingView } from '../serving-view.js';
-
-/** Shell-quoted for a copy-paste command line. */
-function quoted(text: string): string {
-  return /^[\w./:-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../shell-quote.js';
 
 /** The gateway's traffic: requests over time, fallbacks by reason, the inputs that fell back and how to export them. */
 export function servingPage(entry: RunEntry, view: ServingView, pageNumber = 1, pageSize = 50): string {
@@ -18,7 +14,7 @@ export function servingPage(entry: RunEntry, view: ServingView, pageNumber = 1, 
     parts.push(`<p><strong data-testid="served-total">${view.total}</strong> requests, <strong data-testid="fallback-total">${view.fellBackTotal}</strong> answered by the fallback.</p>`);
     parts.push(requestsChart(view.perMinute));
     parts.push('<h2>Fallbacks by reason</h2>', htmlTable(['reason', 'requests'], view.fallbacks.map((row) => [escapeHtml(row.reason), String(row.count)]), 'data-testid="fallback-reasons"'));
-    parts.push('<h2>Inputs that fell back</h2>', `<p>Export them for the next round: <code data-testid="capture-command">distillery capture --run-dir ${escapeHtml(quoted(entry.dir))} --only fallback --out captured.jsonl</code></p>`);
+    parts.push('<h2>Inputs that fell back</h2>', `<p>Export them for the next round: <code data-testid="capture-command">distillery capture --run-dir ${escapeHtml(shellQuote(entry.dir))} --only fallback --out captured.jsonl</code></p>`);
     parts.push(pager(runHref(entry.name, '/serving'), {}, pageNumber, pageSize, view.fellBackTotal));
     parts.push(
       htmlTable(
