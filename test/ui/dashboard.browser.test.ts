@@ -124,6 +124,11 @@ describe('distillery ui in a real browser', () => {
   it('lists exactly the items where the student is wrong and the teacher right under the compression filter', async () => {
     await page.goto(`${base}/runs/grammar-a/evaluation`);
     await shot('evaluation');
+    // Each model's latency histogram counts every one of its predictions.
+    for (const model of ['student', 'teacher', 'baseline']) {
+      const counts = await page.locator(`[data-testid=latency-histograms] g[data-model=${model}] rect`).evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-count'))));
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(truth.report.models[model]!.n);
+    }
     await page.selectOption('[data-testid=class-filter]', 'compression');
     await page.click('form.filters button');
     await page.waitForURL(/class=compression/);

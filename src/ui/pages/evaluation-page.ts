@@ -3,6 +3,7 @@ import { htmlDiff } from '../../report/html-report.js';
 import { intervalPlot } from '../../report/interval-plot.js';
 import { latencyChart } from '../../report/latency-chart.js';
 import { resultsTable, summaryLines } from '../../report/report-content.js';
+import { latencyHistogram } from '../latency-histogram.js';
 import { inClass, type EvaluationItemRow, type EvaluationView, type ItemClass } from '../evaluation-view.js';
 import { htmlTable, page, pager, runHref, verdictBadge } from '../html-page.js';
 
@@ -38,7 +39,7 @@ function resultsSection(view: EvaluationView): string {
     const samples = [...(view.predictions.get(name)?.values() ?? [])].flatMap((prediction) => (prediction.latency_ms === null ? [] : [prediction.latency_ms]));
     return [{ label: name, samples, p50: model.latency_ms.p50, p95: model.latency_ms.p95, p99: model.latency_ms.p99 }];
   });
-  if (latencyRows.length > 0) parts.push('<h2>Latency</h2>', latencyChart(latencyRows));
+  if (latencyRows.length > 0) parts.push('<h2>Latency</h2>', latencyChart(latencyRows), `<div data-testid="latency-histograms">${latencyHistogram(latencyRows)}</div>`);
   return parts.join('\n');
 }
 
