@@ -26,9 +26,11 @@ const median = (list: number[]): number => [...list].sort((left, right) => left 
 
 /** The browser's own figure for the last navigation: its start (the click) to DOMContentLoaded, in ms. */
 const browserTimings: number[] = [];
+const serverTimings: number[] = [];
 async function recordBrowserTiming(page: Page): Promise<void> {
-  // A string, evaluated in the page: Node's types know no PerformanceNavigationTiming.
+  // Strings, evaluated in the page: Node's types know no PerformanceNavigationTiming.
   browserTimings.push(Number(await page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")));
+  serverTimings.push(Number(await page.evaluate("performance.getEntriesByType('navigation')[0].serverTiming.find((entry) => entry.name === 'render').duration")));
 }
 
 /** Milliseconds from the action (as Playwright sees it) to the first row of the new page being visible. */
@@ -73,7 +75,9 @@ try {
     for (const reason of reasons) process.stdout.write(`filter reason=${reason} (${truth.droppedByReason[reason]!.toLocaleString('en')} rows): median ${median(timings[reason]!).toFixed(0)} ms\n`);
     process.stdout.write(`reason filter → first page shown: median ${median(all).toFixed(0)} ms, worst ${Math.max(...all).toFixed(0)} ms over ${all.length} filters (target < 300 ms)\n`);
     const inBrowser = browserTimings.splice(0);
+    const inServer = serverTimings.splice(0);
     process.stdout.write(`  the browser's own navigation timing (click → DOMContentLoaded): median ${median(inBrowser).toFixed(0)} ms, worst ${Math.max(...inBrowser).toFixed(0)} ms\n`);
+    process.stdout.write(`  of which the server (filter, read 50 rows, render; Server-Timing): median ${median(inServer).toFixed(1)} ms, worst ${Math.max(...inServer).toFixed(1)} ms\n`);
     const search = async (text: string) => {
       await page.goto(path);
       await page.fill('[data-testid=search]', text);
@@ -82,10 +86,12 @@ try {
     const firstSearch = await search('sentence number 777');
     const warm = [];
     for (let round = 0; round < rounds; round++) warm.push(await search(`sentence number ${round + 1}2`));
-    process.stdout.write(`text search → first page: first ${firstSearch.toFixed(0)} ms (lowers every row once), then median ${median(warm).toFixed(0)} ms\n`);
+    const searchServer = serverTimings.splice(0);
+    process.stdout.write(`text search → first page: first ${firstSearch.toFixed(0)} ms (lowers every row once; server ${searchServer[0]!.toFixed(0)} ms), then median ${median(warm).toFixed(0)} ms (server median ${median(searchServer.slice(1)).toFixed(1)} ms)\n`);
     const lastPage = Math.ceil(dropped / 50);
     const deep = await timed(page, () => page.goto(`${path}?page=${lastPage}`), new RegExp(`page=${lastPage}`));
     process.stdout.write(`page ${lastPage.toLocaleString('en')} (the last) of all dropped rows: ${deep.toFixed(0)} ms\n`);
+    process.stdout.write(`load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores while measuring\n`);
     process.stdout.write(`server RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB (fixture, indexes and all)\n`);
   } finally {
     await browser.close();

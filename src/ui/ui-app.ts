@@ -51,8 +51,11 @@ export function createUiApp(catalog: RunCatalog): Hono {
 
   app.use('*', async (context, next) => {
     if (context.req.method !== 'GET' && context.req.method !== 'HEAD') return context.text('read-only', 405);
+    const started = performance.now();
     await next();
     context.header('cache-control', 'no-store');
+    // The server's share of a page's time, visible in the browser's navigation timing (and bench/ui-filter.ts).
+    context.header('server-timing', `render;dur=${(performance.now() - started).toFixed(1)}`);
   });
 
   app.get('/', (context) => {
