@@ -46,6 +46,8 @@ export interface FixtureTruth {
   chosenCheckpoint: string;
   report: EvaluationReport;
   fallbacks: Record<string, number>;
+  /** Distinct inputs the fallback answered (what capture exports). */
+  fellBackInputs: number;
   served: number;
 }
 
@@ -206,6 +208,7 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   const database = openDatabase(paths.database);
   const served = options.servedRequests ?? 40;
   const fallbacks: Record<string, number> = {};
+  const fellBackInputs = new Set<string>();
   try {
     const state = new RunState(database);
     for (const [name, figures] of [
@@ -224,9 +227,10 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
       const fellBack = index % 4 === 0;
       const reason = reasonsCycle[(index / 4) % 3]!;
       if (fellBack) fallbacks[reason] = (fallbacks[reason] ?? 0) + 1;
+      if (fellBack) fellBackInputs.add(`he have ${index % 16} apples`);
       log.record({
         completionId: `chatcmpl-${index}`, at: new Date(Date.UTC(2026, 10, 29, 12, Math.floor(index / 8), index % 60)).toISOString(), model: 'grammar-checker', stream: false,
-        input: `he have ${index} apples`, studentOutput: fellBack && reason !== 'timeout' ? `He have ${index} apple` : fellBack ? null : `He has ${index} apples.`, finalOutput: `He has ${index} apples.`,
+        input: `he have ${index % 16} apples`, studentOutput: fellBack && reason !== 'timeout' ? `He have ${index} apple` : fellBack ? null : `He has ${index} apples.`, finalOutput: `He has ${index} apples.`,
         servedBy: fellBack ? 'fallback' : 'student', fallbackReason: fellBack ? reason : null, fallbackDetail: fellBack ? `${reason} on the student` : null, status: 'ok', error: null,
         latencyMs: fellBack ? 900 : 45, promptTokens: 20, completionTokens: 8,
       });
@@ -234,5 +238,5 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   } finally {
     database.close();
   }
-  return { dir, funnel, droppedByReason, compression: analysis.ids.compression, inherited: analysis.ids.inherited, loggedSteps: totalSteps, chosenCheckpoint: chosen.id, report, fallbacks, served };
+  return { dir, funnel, droppedByReason, compression: analysis.ids.compression, inherited: analysis.ids.inherited, loggedSteps: totalSteps, chosenCheckpoint: chosen.id, report, fallbacks, fellBackInputs: fellBackInputs.size, served };
 }

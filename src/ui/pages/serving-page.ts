@@ -15,11 +15,11 @@ export function servingPage(entry: RunEntry, view: ServingView, pageNumber = 1, 
     parts.push(requestsChart(view.perMinute));
     parts.push('<h2>Fallbacks by reason</h2>', htmlTable(['reason', 'requests'], view.fallbacks.map((row) => [escapeHtml(row.reason), String(row.count)]), 'data-testid="fallback-reasons"'));
     parts.push('<h2>Inputs that fell back</h2>', `<p>Export them for the next round: <code data-testid="capture-command">distillery capture --run-dir ${escapeHtml(shellQuote(entry.dir))} --only fallback --out captured.jsonl</code></p>`);
-    parts.push(pager(runHref(entry.name, '/serving'), {}, pageNumber, pageSize, view.fellBackTotal));
+    parts.push(`<p class="muted">Distinct inputs, those the student failed on (error, timeout, verifier) first.</p>`, pager(runHref(entry.name, '/serving'), {}, pageNumber, pageSize, view.capturedTotal));
     parts.push(
       htmlTable(
-        ['at', 'reason', 'input', 'student said', 'answered'],
-        view.fellBack.map((row) => [escapeHtml(row.at), `${escapeHtml(row.reason)}${row.detail ? `<div class="muted">${escapeHtml(row.detail)}</div>` : ''}`, textCell(row.input), textCell(row.studentOutput ?? ''), textCell(row.finalOutput ?? '')]),
+        ['input', 'requests', 'reasons', 'student said', 'fallback answered', 'last seen'],
+        view.captured.map((row) => [textCell(row.input), String(row.requests), escapeHtml(row.fallback_reasons.join(', ')), textCell(row.student_output ?? ''), textCell(row.fallback_output ?? ''), escapeHtml(row.last_seen)]),
         'data-testid="fell-back"',
       ),
     );
