@@ -6,6 +6,8 @@ import { evaluationReportSchema, type EvaluationReport } from '../../src/report/
 import { RequestLog } from '../../src/serve/request-log.js';
 import { classifyStudentErrors } from '../../src/stages/evaluate/error-analysis.js';
 import { evaluationItemRows } from '../../src/stages/evaluate/write-reports.js';
+import type { PredictionRecord } from '../../src/stages/evaluate/prediction-record.js';
+import type { GeneratedRecord } from '../../src/stages/generate/generated-record.js';
 import { runPaths } from '../../src/stages/run-paths.js';
 import type { TrainingMetrics } from '../../src/stages/train/training-metrics.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -84,7 +86,7 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
 
   const inputs = Array.from({ length: raw }, (_, index) => ({ id: `in-${index}`, input: sentence(index), fields: { category: index % 2 === 0 ? 'short' : 'long' } }));
   writeJsonlAtomic(paths.inputs.inputs, inputs);
-  const outputs = inputs.map((input, index) => ({
+  const outputs: GeneratedRecord[] = inputs.map((input, index) => ({
     id: input.id, input: input.input, output: corrected(index), reasoning: index % 3 === 0 ? `The verb "are" should agree with "this" (item ${index}).` : null,
     finish_reason: 'stop', truncated: false, usage: { prompt_tokens: 30, completion_tokens: 12 }, fields: input.fields,
   }));
@@ -167,7 +169,7 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   }));
   const rightWhen: Record<string, (index: number) => boolean> = { student: (index) => index % (options.studentWrongEvery ?? 3) !== 0, teacher: (index) => index % 5 !== 0, baseline: (index) => index % 2 !== 0 };
   const correct = Object.fromEntries(Object.entries(rightWhen).map(([model, right]) => [model, items.map((_, index) => right(index))]));
-  const predictions = Object.fromEntries(
+  const predictions: Record<string, PredictionRecord[]> = Object.fromEntries(
     Object.keys(rightWhen).map((model) => [
       model,
       items.map((item, index) => ({
