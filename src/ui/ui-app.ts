@@ -22,13 +22,12 @@ import { readTrainingView } from './training-view.js';
 
 const PAGE_SIZE = 50;
 
+// A query value out of range falls back to its default: a hand-edited address shows a page, not an error.
 const pageNumber = z.coerce.number().int().min(1).max(1_000_000).catch(1);
-const dataQuery = z.object({ q: z.string().max(500).default(''), reason: z.string().max(200).default(''), step: z.string().max(200).default(''), page: pageNumber });
-const evaluationQuery = z.object({
-  class: z.enum(['all', 'compression', 'inherited', 'disagreement', 'student_only_correct']).catch('all'),
-  stratum: z.string().max(200).default(''),
-  page: pageNumber,
-});
+const text = z.string().catch('').default('');
+const dataQuery = z.object({ q: text, reason: text, step: text, page: pageNumber });
+const itemClasses = ['all', 'compression', 'inherited', 'disagreement', 'student_only_correct'] as const satisfies readonly ItemClass[];
+const evaluationQuery = z.object({ class: z.enum(itemClasses).catch('all'), stratum: text, page: pageNumber });
 
 class NotFound extends Error {}
 
@@ -101,7 +100,7 @@ export function createUiApp(catalog: RunCatalog): Hono {
   app.get('/runs/:run/evaluation', (context) => {
     const entry = runOf(context);
     const query = evaluationQuery.parse(context.req.query());
-    return context.html(evaluationPage(entry.name, readEvaluationView(catalog.filesOf(entry)), { itemClass: query.class as ItemClass, stratum: query.stratum, page: query.page, pageSize: PAGE_SIZE }));
+    return context.html(evaluationPage(entry.name, readEvaluationView(catalog.filesOf(entry)), { itemClass: query.class, stratum: query.stratum, page: query.page, pageSize: PAGE_SIZE }));
   });
   app.get('/runs/:run/serving', (context) => {
     const entry = runOf(context);

@@ -26,6 +26,8 @@ describe('the ui server', () => {
     // Out-of-range query values fall back to defaults instead of failing.
     expect((await app.request('/runs/one/data/dropped?page=-3')).status).toBe(200);
     expect((await app.request('/runs/one/evaluation?class=bogus')).status).toBe(200);
+    // A long search is searched for, not dropped.
+    expect(await (await app.request(`/runs/one/data/dropped?q=${'x'.repeat(600)}`)).text()).toContain(`value="${'x'.repeat(600)}"`);
   });
 
   it('escapes what the data says on every page (no tag from a row survives)', async () => {
