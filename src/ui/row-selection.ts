@@ -37,12 +37,13 @@ export function selectRows(rows: JsonlIndex, filter: RowFilter, facet: FacetInde
   return selected;
 }
 
-/** One page of a selection: the row numbers to read and the total. */
-export function pageOf(rows: JsonlIndex, selected: number[] | undefined, page: number, pageSize: number): { rowNumbers: number[]; total: number } {
+/** One page of a selection (a page past the end is the last page): the row numbers to read, the total, the page. */
+export function pageOf(rows: JsonlIndex, selected: number[] | undefined, requested: number, pageSize: number): { rowNumbers: number[]; total: number; page: number } {
   const total = selected?.length ?? rows.count();
+  const page = Math.min(requested, Math.max(1, Math.ceil(total / pageSize)));
   const start = (page - 1) * pageSize;
   const end = Math.min(total, start + pageSize);
   const rowNumbers: number[] = [];
   for (let position = start; position < end; position++) rowNumbers.push(selected ? selected[position]! : position);
-  return { rowNumbers, total };
+  return { rowNumbers, total, page };
 }

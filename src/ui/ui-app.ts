@@ -80,11 +80,11 @@ export function createUiApp(catalog: RunCatalog): Hono {
     const rows = files.rows(path);
     const facet = kind.name === 'dropped' ? files.facet(path, 'reason', reasonOf) : undefined;
     const selected = selectRows(rows, { facetValue: query.reason || undefined, step: query.step || undefined, search: query.q }, facet, funnelOf(files));
-    const { rowNumbers, total } = pageOf(rows, selected, query.page, PAGE_SIZE);
+    const { rowNumbers, total, page: shownPage } = pageOf(rows, selected, query.page, PAGE_SIZE);
     return context.html(
       dataPage({
         run: entry.name, kind, kinds: DATA_KINDS, filter: { q: query.q, reason: query.reason, step: query.step }, reasons: facet?.counts(),
-        rows: rows.read(rowNumbers) as Record<string, unknown>[], rowNumbers, total, page: query.page, pageSize: PAGE_SIZE, fileExists: existsSync(path), files,
+        rows: rows.read(rowNumbers) as Record<string, unknown>[], rowNumbers, total, page: shownPage, pageSize: PAGE_SIZE, fileExists: existsSync(path), files,
       }),
     );
   });

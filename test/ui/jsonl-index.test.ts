@@ -91,8 +91,10 @@ describe('row selection', () => {
     expect(selectRows(rows, { step: 'dedup' }, facet, funnel)).toEqual([1, 2, 3]);
     expect(selectRows(rows, { step: 'dedup', search: 'even' }, facet, funnel)).toEqual([2]);
     expect(selectRows(rows, { facetValue: 'missing' }, facet, funnel)).toEqual([]);
-    expect(pageOf(rows, undefined, 2, 4)).toEqual({ rowNumbers: [4, 5], total: 6 });
-    expect(pageOf(rows, [1, 3], 1, 4)).toEqual({ rowNumbers: [1, 3], total: 2 });
+    expect(pageOf(rows, undefined, 2, 4)).toEqual({ rowNumbers: [4, 5], total: 6, page: 2 });
+    expect(pageOf(rows, [1, 3], 1, 4)).toEqual({ rowNumbers: [1, 3], total: 2, page: 1 });
+    expect(pageOf(rows, [1, 3], 9, 4)).toEqual({ rowNumbers: [1, 3], total: 2, page: 1 });
+    expect(pageOf(rows, [], 3, 4)).toEqual({ rowNumbers: [], total: 0, page: 1 });
     appendFileSync(file, line({ id: 6, reason: 'refusal' }));
     expect(facet.rowsWith('refusal')).toEqual([6]);
     // Curation ran again: a new file renamed over the old one, with as many rows; the facet reads it afresh.

@@ -60,7 +60,8 @@ export function evaluationPage(run: string, view: EvaluationView, query: Evaluat
   const path = runHref(run, '/evaluation');
   const [stratumKey, stratumValue] = query.stratum.includes('=') ? query.stratum.split('=', 2) : ['', ''];
   const selected = view.items.filter((item) => inClass(view, item, query.itemClass) && (stratumKey === '' || item.strata[stratumKey!] === stratumValue));
-  const shown = selected.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+  const pageNumber = Math.min(query.page, Math.max(1, Math.ceil(selected.length / query.pageSize)));
+  const shown = selected.slice((pageNumber - 1) * query.pageSize, pageNumber * query.pageSize);
   const strata = [...new Set(view.items.flatMap((item) => Object.entries(item.strata).map(([key, value]) => `${key}=${value}`)))].sort();
   const classOptions = CLASSES.map(([value, label]) => `<option value="${value}"${value === query.itemClass ? ' selected' : ''}${value !== 'all' && value !== 'disagreement' && !view.graded ? ' disabled' : ''}>${escapeHtml(label)} (${view.items.filter((item) => inClass(view, item, value)).length})</option>`).join('');
   const stratumOptions = ['', ...strata].map((value) => `<option value="${escapeHtml(value)}"${value === query.stratum ? ' selected' : ''}>${value === '' ? 'every stratum' : escapeHtml(value)}</option>`).join('');
@@ -83,10 +84,10 @@ export function evaluationPage(run: string, view: EvaluationView, query: Evaluat
     '<h2>Items</h2>',
     view.graded ? '' : '<p class="muted">This evaluation had no item-level metric: right and wrong per item are unknown.</p>',
     form,
-    pager(path, parameters, query.page, query.pageSize, selected.length),
+    pager(path, parameters, pageNumber, query.pageSize, selected.length),
     '<p class="muted">Each answer against the input: <ins>added</ins> and <del>removed</del> words.</p>',
     htmlTable(['id', 'input', 'references', ...models, 'pairwise'], rows, 'data-testid="items"'),
-    pager(path, parameters, query.page, query.pageSize, selected.length),
+    pager(path, parameters, pageNumber, query.pageSize, selected.length),
   ];
   return page({ title: `Evaluation · ${run}`, run, active: 'evaluation', body: body.join('\n') });
 }
