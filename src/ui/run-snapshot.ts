@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { STAGES } from '../pipeline/stage-hash.js';
 import { funnelSchema, type CurationFunnel as Funnel } from '../report/earlier-stages.js';
 import { evaluationReportSchema, type EvaluationReport } from '../report/evaluation-report-schema.js';
+import { trainingEventSchema } from '../stages/train/training-event.js';
 import { RunState, type LedgerEntry } from '../store/run-state.js';
 import type { RunEntry } from './run-catalog.js';
 import { withRunDatabase } from './run-database.js';
@@ -32,7 +32,6 @@ export interface RunSnapshot {
 }
 
 
-const trainStepSchema = z.object({ kind: z.literal('step'), step: z.number(), totalSteps: z.number().optional() });
 
 export function evaluationReportOf(files: RunFiles): EvaluationReport | undefined {
   const parsed = evaluationReportSchema.safeParse(files.json(files.paths.evaluate.report));
@@ -50,13 +49,23 @@ function progressOf(name: string, files: RunFiles): StageView['progress'] {
   if (name === 'generate') return { done: files.rows(paths.generate.outputs).count(), total: files.rows(paths.inputs.inputs).count() || null, unit: 'outputs' };
   if (name === 'evaluate') return { done: files.rows(paths.evaluate.predictions).count(), total: null, unit: 'predictions' };
   if (name === 'train') {
-    const events = files.rows(paths.train.events);
-    const count = events.count();
-    for (let row = count - 1; row >= Math.max(0, count - 200); row--) {
-      const step = trainStepSchema.safeParse(events.read([row])[0]);
-      if (step.success) return { done: step.data.step, total: step.data.totalSteps ?? null, unit: 'steps' };
-    }
-    return { done: 0, total: null, unit: 'steps' };
+    // The step count so far from the last step event; the total from the step or, as the worker sends it,
+    // from the status event that opened the job.
+    let done = 0;
+    let total: number | null = null;
+    files.rows(paths.train.events).forEachLine((text) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const event = trainingEventSchema.safeParse(value);
+      if (!event.success) return;
+      if (event.data.kind === 'step') done = event.data.step;
+      if ((event.data.kind === 'step' || event.data.kind === 'status') && event.data.totalSteps !== undefined) total = event.data.totalSteps;
+    });
+    return { done, total, unit: 'steps' };
   }
   return null;
 }

@@ -139,7 +139,8 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   const checkpoints: TrainingMetrics['checkpoints'] = [];
   for (let step = 1; step <= totalSteps; step++) {
     const epoch = step / perEpoch;
-    events.push({ kind: 'step', step, epoch, loss: stepLoss(step), totalSteps, learningRate: 0.0002 });
+    // As the worker logs them: the total only in the opening status event.
+    events.push({ kind: 'step', step, epoch, loss: stepLoss(step), learningRate: 0.0002 });
     metricsSteps.push({ step, epoch, train_loss: stepLoss(step) });
     if (step % perEpoch === 0) {
       const validLoss = epoch === 1 ? 0.71 : 0.74;

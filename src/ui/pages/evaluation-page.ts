@@ -82,7 +82,7 @@ export function evaluationPage(run: string, view: EvaluationView, query: Evaluat
     '<h1>Evaluation</h1>',
     resultsSection(view),
     '<h2>Items</h2>',
-    view.graded ? '' : '<p class="muted">This evaluation had no item-level metric: right and wrong per item are unknown.</p>',
+    view.items.length === 0 ? '<p class="muted">No evaluation items yet.</p>' : view.graded ? '' : '<p class="muted">This evaluation had no item-level metric: right and wrong per item are unknown.</p>',
     form,
     pager(path, parameters, pageNumber, query.pageSize, selected.length),
     '<p class="muted">Each answer against the input: <ins>added</ins> and <del>removed</del> words.</p>',
