@@ -10,6 +10,8 @@ const itemSchema = z.object({
   id: z.string(),
   input: z.string(),
   references: z.array(z.string()),
+  /** The gold label of a classification item. */
+  label: z.string().optional(),
   strata: z.record(z.string(), z.string()).default({}),
   correct: z.record(z.string(), z.boolean()).nullable(),
 });

@@ -30,7 +30,9 @@ export function stepLossChart(series: StepLossSeries[], chosen: { id: string; st
   ];
   if (chosen) {
     body.push(`<line x1="${number(x(chosen.step))}" y1="${top}" x2="${number(x(chosen.step))}" y2="${bottom}" stroke="#111827" stroke-dasharray="4 3" data-chosen-step="${chosen.step}"/>`);
-    body.push(svgText(x(chosen.step) + 4, top + 10, `chosen: ${chosen.id} (step ${chosen.step})`, 'fill="#111827"'));
+    // Labelled on the side with room: left of the line in the right half of the chart (the legend is there).
+    const atRight = x(chosen.step) > (left + right) / 2;
+    body.push(svgText(x(chosen.step) + (atRight ? -4 : 4), top + 10, `chosen: ${chosen.id} (step ${chosen.step})`, `fill="#111827"${atRight ? ' text-anchor="end"' : ''}`));
   }
   series.forEach((entry, index) => {
     if (entry.points.length === 0) return;

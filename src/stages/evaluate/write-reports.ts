@@ -35,11 +35,12 @@ export function pickExamples(material: ReportMaterial): ReportExample[] {
 }
 
 /** `evaluate/items.jsonl`: one row per item with each model's right/wrong on the error-analysis basis (null without one). */
-export function evaluationItemRows(material: ReportMaterial): { id: string; input: string; references: string[]; strata: Record<string, string>; correct: Record<string, boolean> | null }[] {
+export function evaluationItemRows(material: ReportMaterial): { id: string; input: string; references: string[]; label?: string; strata: Record<string, string>; correct: Record<string, boolean> | null }[] {
   return material.items.map((item, index) => ({
     id: item.id,
     input: item.input,
     references: item.references,
+    ...(item.label === undefined ? {} : { label: item.label }),
     strata: item.strata,
     correct: material.correct ? Object.fromEntries(Object.entries(material.correct).map(([model, values]) => [model, values[index] ?? false])) : null,
   }));

@@ -52,7 +52,9 @@ function modelCell(view: EvaluationView, item: EvaluationItemRow, model: string)
   const judge = verdict ? `<div class="muted judge">judge: ${escapeHtml(verdict.decision)} (${escapeHtml(verdict.source)})${verdict.reply ? ` — ${escapeHtml(verdict.reply.slice(0, 300))}` : ''}</div>` : '';
   const againstReference = item.references[0] !== undefined ? `<details><summary>against the reference</summary>${htmlDiff(item.references[0], prediction.output)}</details>` : '';
   const failed = prediction.error ? `<div class="bad">failed: ${escapeHtml(prediction.error)}</div>` : '';
-  return `<td class="text" data-model="${escapeHtml(model)}">${mark}${item.input ? htmlDiff(item.input, prediction.output) : escapeHtml(prediction.output)}${againstReference}${judge}${failed}</td>`;
+  // A label (classification) is not an edit of the input: shown as it is, not as a diff.
+  const answer = item.input && item.label === undefined ? htmlDiff(item.input, prediction.output) : `<strong>${escapeHtml(prediction.output)}</strong>`;
+  return `<td class="text" data-model="${escapeHtml(model)}">${mark}${answer}${againstReference}${judge}${failed}</td>`;
 }
 
 /** Results with intervals and latency, then every item side by side, filtered by error class and stratum. */
@@ -72,7 +74,7 @@ export function evaluationPage(run: string, view: EvaluationView, query: Evaluat
     return [
       `<span class="item-id">${escapeHtml(item.id)}</span>`,
       `<td class="text">${escapeHtml(item.input)}</td>`,
-      `<td class="text">${item.references.map((reference) => `<div>${escapeHtml(reference)}</div>`).join('')}</td>`,
+      `<td class="text">${item.label === undefined ? '' : `<div>label: <strong>${escapeHtml(item.label)}</strong></div>`}${item.references.map((reference) => `<div>${escapeHtml(reference)}</div>`).join('')}</td>`,
       ...models.map((model) => modelCell(view, item, model)),
       escapeHtml(pairwise),
     ];
@@ -86,7 +88,7 @@ export function evaluationPage(run: string, view: EvaluationView, query: Evaluat
     form,
     pager(path, parameters, pageNumber, query.pageSize, selected.length),
     '<p class="muted">Each answer against the input: <ins>added</ins> and <del>removed</del> words.</p>',
-    htmlTable(['id', 'input', 'references', ...models, 'pairwise'], rows, 'data-testid="items"'),
+    htmlTable(['id', 'input', 'reference / label', ...models, 'pairwise'], rows, 'data-testid="items"'),
     pager(path, parameters, pageNumber, query.pageSize, selected.length),
   ];
   return page({ title: `Evaluation · ${run}`, run, active: 'evaluation', body: body.join('\n') });
