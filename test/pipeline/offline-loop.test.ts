@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { installedWorkerPython } from '../../src/local-worker/worker-environment.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { checkDashboardOverRun } from '../ui/real-run-checks.js';
 
 const temp = useTempDir();
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -68,6 +69,8 @@ describe.skipIf(python === undefined)('the whole loop, offline, with the local w
     expect(await new Promise((resolve) => again.on('close', resolve))).toBe(0);
     expect(second).toContain('ran nothing');
     expect(second).toContain(`distillery ui --run-dir ${runDir}`);
+    // The dashboard over this real run: every page answers, the verdict, the compression ids, one point per step.
+    await checkDashboardOverRun(runDir);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     expect(existsSync(join(runDir, 'run.json'))).toBe(true);
   }, 900_000);
