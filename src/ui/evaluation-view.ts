@@ -46,19 +46,6 @@ export interface EvaluationView {
   graded: boolean;
 }
 
-function parseLines<T>(files: RunFiles, path: string, schema: z.ZodType<T>): T[] {
-  const values: T[] = [];
-  files.rows(path).forEachLine((text) => {
-    try {
-      const parsed = schema.safeParse(JSON.parse(text));
-      if (parsed.success) values.push(parsed.data);
-    } catch {
-      // A torn last line of a file still being written: the next read has it whole.
-    }
-  });
-  return values;
-}
-
 /**
  * Items before `evaluate/items.jsonl` existed: ids from the predictions, right/wrong from the report's error
  * analysis (the ids it lists; every other item both got right).
@@ -80,8 +67,8 @@ export function readEvaluationView(files: RunFiles): EvaluationView {
   const { evaluate } = files.paths;
   const report = evaluationReportOf(files);
   const parsed = files.derived('evaluation-view', [evaluate.predictions, evaluate.items, evaluate.judgments], () => {
-    const predictions = parseLines(files, evaluate.predictions, predictionRecordSchema);
-    const items = files.rows(evaluate.items).count() > 0 ? parseLines(files, evaluate.items, itemSchema) : itemsFromReport(report, predictions);
+    const predictions = files.rows(evaluate.predictions).values(predictionRecordSchema);
+    const items = files.rows(evaluate.items).count() > 0 ? files.rows(evaluate.items).values(itemSchema) : itemsFromReport(report, predictions);
     const byModel = new Map<string, Map<string, PredictionRecord>>();
     for (const prediction of predictions) {
       let map = byModel.get(prediction.model);
@@ -90,7 +77,7 @@ export function readEvaluationView(files: RunFiles): EvaluationView {
     }
     const verdicts = new Map<string, Verdict>();
     const pairwise = new Map<string, { against: string; outcome: string; swapped: boolean }[]>();
-    for (const judgment of parseLines(files, evaluate.judgments, z.union([referenceJudgmentSchema, pairwiseJudgmentSchema]))) {
+    for (const judgment of files.rows(evaluate.judgments).values(z.union([referenceJudgmentSchema, pairwiseJudgmentSchema]))) {
       if (judgment.kind === 'reference') {
         for (const { model, id } of judgment.predictions) verdicts.set(`${model}\u0000${id}`, { decision: judgment.decision, source: judgment.source, reply: judgment.reply });
       } else {

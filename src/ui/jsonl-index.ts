@@ -1,4 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import type { z } from 'zod';
 
 const CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
@@ -87,6 +88,22 @@ export class JsonlIndex {
     } finally {
       closeSync(descriptor);
     }
+  }
+
+  /** Every row that is JSON and fits `schema`, in order; others (a torn last line, a foreign row) are skipped. */
+  values<T>(schema: z.ZodType<T>): T[] {
+    const values: T[] = [];
+    this.forEachLine((text) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const parsed = schema.safeParse(value);
+      if (parsed.success) values.push(parsed.data);
+    });
+    return values;
   }
 
   private loweredText(): { text: string; starts: Int32Array } {

@@ -53,18 +53,10 @@ function progressOf(name: string, files: RunFiles): StageView['progress'] {
     // from the status event that opened the job.
     let done = 0;
     let total: number | null = null;
-    files.rows(paths.train.events).forEachLine((text) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const event = trainingEventSchema.safeParse(value);
-      if (!event.success) return;
-      if (event.data.kind === 'step') done = event.data.step;
-      if ((event.data.kind === 'step' || event.data.kind === 'status') && event.data.totalSteps !== undefined) total = event.data.totalSteps;
-    });
+    for (const event of files.rows(paths.train.events).values(trainingEventSchema)) {
+      if (event.kind === 'step') done = event.step;
+      if ((event.kind === 'step' || event.kind === 'status') && event.totalSteps !== undefined) total = event.totalSteps;
+    }
     return { done, total, unit: 'steps' };
   }
   return null;

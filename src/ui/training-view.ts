@@ -36,22 +36,12 @@ export interface TrainingView {
 
 /** While training runs there is no metrics.json yet: the curves so far come from `train/events.jsonl`. */
 function fromEvents(files: RunFiles): Pick<TrainingView, 'steps' | 'evaluations' | 'checkpoints'> {
-  const events = files.rows(files.paths.train.events);
   const view: Pick<TrainingView, 'steps' | 'evaluations' | 'checkpoints'> = { steps: [], evaluations: [], checkpoints: [] };
-  events.forEachLine((text) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const event = trainingEventSchema.safeParse(value);
-    if (!event.success) return;
-    const data = event.data;
-    if (data.kind === 'step' && data.loss !== undefined) view.steps.push({ step: data.step, loss: data.loss });
-    if (data.kind === 'eval') view.evaluations.push({ step: data.step, loss: data.validLoss });
-    if (data.kind === 'checkpoint') view.checkpoints.push({ id: data.id, step: data.step, train_loss: data.trainLoss ?? null, valid_loss: data.validLoss ?? null });
-  });
+  for (const event of files.rows(files.paths.train.events).values(trainingEventSchema)) {
+    if (event.kind === 'step' && event.loss !== undefined) view.steps.push({ step: event.step, loss: event.loss });
+    if (event.kind === 'eval') view.evaluations.push({ step: event.step, loss: event.validLoss });
+    if (event.kind === 'checkpoint') view.checkpoints.push({ id: event.id, step: event.step, train_loss: event.trainLoss ?? null, valid_loss: event.validLoss ?? null });
+  }
   return view;
 }
 
