@@ -23,6 +23,8 @@ export interface PageFrame {
   body: string;
   /** A small inline script (the page works without it; it only adds live refresh). */
   script?: string;
+  /** Reload the whole page every so many seconds (a page about something still running). */
+  refreshSeconds?: number;
 }
 
 const RUN_PAGES: [string, string][] = [
@@ -46,7 +48,7 @@ export function page(frame: PageFrame): string {
     for (const [name, suffix] of RUN_PAGES) links.push(`<a href="${runHref(frame.run, suffix)}" class="${frame.active === name ? 'active' : ''}">${name}</a>`);
   }
   const script = frame.script ? `<script>${frame.script}</script>` : '';
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(frame.title)} · Distillery</title><style>${STYLE}</style></head><body><header><span>⚗ Distillery</span>${links.join('')}</header><main>${frame.body}</main>${script}</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${frame.refreshSeconds ? `<meta http-equiv="refresh" content="${Math.max(1, Math.round(frame.refreshSeconds))}">` : ''}<title>${escapeHtml(frame.title)} · Distillery</title><style>${STYLE}</style></head><body><header><span>⚗ Distillery</span>${links.join('')}</header><main>${frame.body}</main>${script}</body></html>\n`;
 }
 
 /** A table of cells that are already HTML (callers escape text). */

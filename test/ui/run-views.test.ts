@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPaths } from '../../src/stages/run-paths.js';
 import { inClass, readEvaluationView } from '../../src/ui/evaluation-view.js';
+import { RunCatalog } from '../../src/ui/run-catalog.js';
+import { createUiApp } from '../../src/ui/ui-app.js';
 import { RunFiles } from '../../src/ui/run-files.js';
 import { readSnapshot } from '../../src/ui/run-snapshot.js';
 import { readTrainingView } from '../../src/ui/training-view.js';
@@ -12,10 +14,11 @@ import { buildFixtureRun } from './fixture-run.js';
 describe('what the pages read from a run', () => {
   const directory = useTempDir();
 
-  it('shows a running train stage at the last logged step, and its curves from the events before metrics.json exists', () => {
+  it('shows a running train stage at the last logged step, and its curves from the events before metrics.json exists', async () => {
     const dir = join(directory.path(), 'run');
     buildFixtureRun(dir, { runningStage: 'train', trainingSteps: 24 });
     const paths = runPaths(dir);
+    writeFileSync(join(directory.path(), 'metrics-copy.json'), readFileSync(paths.train.metrics));
     rmSync(paths.train.metrics);
     // The first 10 steps and the first evaluation are logged so far.
     const events = readFileSync(paths.train.events, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; step?: number });
@@ -29,6 +32,11 @@ describe('what the pages read from a run', () => {
     expect(view.steps.map((step) => step.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(view.evaluations).toEqual([]);
     expect(view.hyperparameters).toMatchObject({ lora_r: 8 });
+    // The page reloads itself while training runs, and stops once metrics.json is written.
+    const app = createUiApp(new RunCatalog({ runDir: dir }));
+    expect(await (await app.request('/runs/run/training')).text()).toContain('<meta http-equiv="refresh" content="5">');
+    writeFileSync(paths.train.metrics, readFileSync(join(directory.path(), 'metrics-copy.json')));
+    expect(await (await app.request('/runs/run/training')).text()).not.toContain('http-equiv="refresh"');
   });
 
   it('falls back on report.json error-analysis ids for a run evaluated before items.jsonl existed', () => {

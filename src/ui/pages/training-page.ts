@@ -10,7 +10,7 @@ const loss = (value: number | null): string => (value === null ? '–' : value.t
 export function trainingPage(run: string, view: TrainingView): string {
   const parts: string[] = ['<h1>Training</h1>'];
   if (view.source === 'none') parts.push('<p class="muted">No training logged yet.</p>');
-  if (view.source === 'events') parts.push('<p class="muted">Training in progress: curves from <code>train/events.jsonl</code>.</p>');
+  if (view.source === 'events') parts.push('<p class="muted">Training in progress: curves from <code>train/events.jsonl</code>, reloaded every 5 s.</p>');
   if (Object.keys(view.about).length > 0) parts.push(htmlTable(['', ''], Object.entries(view.about).map(([key, value]) => [escapeHtml(key), escapeHtml(value)])));
   if (view.steps.length + view.evaluations.length > 0) {
     parts.push(
@@ -39,5 +39,5 @@ export function trainingPage(run: string, view: TrainingView): string {
   }
   const hyperparameters = Object.entries(view.hyperparameters);
   if (hyperparameters.length > 0) parts.push('<h2>Hyperparameters</h2>', htmlTable(['name', 'value'], hyperparameters.map(([key, value]) => [escapeHtml(key), `<code>${escapeHtml(JSON.stringify(value))}</code>`])));
-  return page({ title: `Training · ${run}`, run, active: 'training', body: parts.join('\n') });
+  return page({ title: `Training · ${run}`, run, active: 'training', body: parts.join('\n'), refreshSeconds: view.source === 'events' ? 5 : undefined });
 }
