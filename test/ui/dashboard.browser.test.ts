@@ -146,6 +146,13 @@ describe('distillery ui in a real browser', () => {
     await page.click('form.filters button');
     await page.waitForURL(/class=inherited/);
     expect((await texts('[data-testid=items] .item-id')).sort()).toEqual([...truth.inherited].sort());
+    // By stratum: the even items are the 1-10 bucket.
+    await page.selectOption('[data-testid=class-filter]', 'all');
+    await page.selectOption('[data-testid=stratum-filter]', 'length_bucket=1-10');
+    await page.click('form.filters button');
+    await page.waitForURL(/stratum=length_bucket/);
+    const bucket = await texts('[data-testid=items] .item-id');
+    expect(bucket).toEqual(Array.from({ length: 15 }, (_, index) => `item-${index * 2}`));
   });
 
   it('draws one point per logged step on the loss chart and marks the chosen checkpoint', async () => {
