@@ -15,6 +15,7 @@ import { registerSchema } from './schema-command.js';
 import { registerInit } from './init-command.js';
 import { registerDoctor } from './doctor-command.js';
 import { registerStatus } from './status-command.js';
+import { registerUi } from './ui-command.js';
 import { reportError } from './run-command.js';
 
 applyMemoryPolicy();
@@ -40,6 +41,7 @@ registerSchema(program);
 registerInit(program);
 registerDoctor(program);
 registerStatus(program);
+registerUi(program);
 
 try {
   await program.parseAsync(process.argv);

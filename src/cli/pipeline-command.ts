@@ -6,6 +6,7 @@ import { runPrepareSteps } from '../pipeline/prepare.js';
 import { STAGES } from '../pipeline/stage-hash.js';
 import { stageRunners } from '../pipeline/stage-runners.js';
 import { withRun } from './run-command.js';
+import { uiCommandLine } from './ui-command.js';
 
 const stageOption = z.enum(STAGES).optional();
 
@@ -26,6 +27,7 @@ export function registerRun(program: Command): void {
         const result = await runPipeline(context, stageRunners(context, local), { from, to });
         const total = context.state.ledger().reduce((sum, entry) => sum + entry.cost, 0);
         process.stderr.write(`run ${runDir}: ran ${result.ran.join(', ') || 'nothing'}; total cost $${total.toFixed(4)}\n`);
+        process.stderr.write(`look at it: ${uiCommandLine(runDir)}\n`);
       });
     });
 }

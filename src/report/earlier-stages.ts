@@ -7,7 +7,7 @@ export interface EarlierStages {
   losses: LossCurves | undefined;
 }
 
-const funnelSchema = z.object({
+export const funnelSchema = z.object({
   raw: z.number(),
   steps: z.array(z.object({ filter: z.string(), kept: z.number(), dropped: z.number() })),
   kept: z.number(),

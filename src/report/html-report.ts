@@ -17,7 +17,8 @@ function htmlTable(header: string[], rows: string[][]): string {
   return `<table>${head}${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
-function htmlDiff(input: string, output: string): string {
+/** Words of `output` against `input`: <ins>added</ins> and <del>removed</del>, every text escaped. */
+export function htmlDiff(input: string, output: string): string {
   return wordDiff(input, output)
     .map((piece) => (piece.kind === 'same' ? escapeHtml(piece.text) : piece.kind === 'added' ? `<ins>${escapeHtml(piece.text)}</ins>` : `<del>${escapeHtml(piece.text)}</del>`))
     .join(' ');

@@ -47,6 +47,8 @@ export function runPaths(runDir: string) {
       dir: stage('evaluate'),
       predictions: join(runDir, 'evaluate', 'predictions.jsonl'),
       judgments: join(runDir, 'evaluate', 'judgments.jsonl'),
+      /** Per item: input, references, strata and whether each model was right (the dashboard's item view). */
+      items: join(runDir, 'evaluate', 'items.jsonl'),
       report: join(runDir, 'evaluate', 'report.json'),
     },
     reportMarkdown: join(runDir, 'report.md'),

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { describeNeeding, workerPython } from '../helpers/needs.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { checkDashboardOverRun } from '../ui/real-run-checks.js';
 
 const temp = useTempDir();
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -66,6 +67,9 @@ describeNeeding('the whole loop, offline, with the local worker', workerPython()
     again.stderr.on('data', (chunk) => (second += chunk));
     expect(await new Promise((resolve) => again.on('close', resolve))).toBe(0);
     expect(second).toContain('ran nothing');
+    expect(second).toContain(`distillery ui --run-dir ${runDir}`);
+    // The dashboard over this real run: every page answers, the verdict, the compression ids, one point per step.
+    await checkDashboardOverRun(runDir);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     expect(existsSync(join(runDir, 'run.json'))).toBe(true);
   }, 900_000);

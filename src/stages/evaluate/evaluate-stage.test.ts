@@ -149,6 +149,11 @@ evaluate:
     const judgments = readJsonlTolerant(`${runDir}/evaluate/judgments.jsonl`) as { kind: string }[];
     expect(judgments.filter((judgment) => judgment.kind === 'pairwise')).toHaveLength(20);
     expect(readFileSync(`${runDir}/report.html`, 'utf8')).toContain('marginal');
+    // items.jsonl (the dashboard's item view): right/wrong per model agrees with the error analysis.
+    const items = readJsonlTolerant(`${runDir}/evaluate/items.jsonl`) as { id: string; input: string; references: string[]; correct: Record<string, boolean> }[];
+    expect(items.map((item) => item.id)).toEqual(Array.from({ length: 10 }, (_, k) => `item-${k}`));
+    expect(items.filter((item) => !item.correct.student && item.correct.teacher).map((item) => item.id)).toEqual(report.error_analysis!.ids.compression);
+    expect(items[0]).toMatchObject({ input: input(0), references: expect.any(Array), strata: { length_bucket: '1-10' } });
     expect(figures).toMatchObject({ items: 10, verdict: 'marginal', judge_calls: 6 });
     expect(ledger.map((entry) => entry.purpose).sort()).toEqual(['evaluate base', 'evaluate baseline', 'evaluate judge', 'evaluate student', 'evaluate teacher']);
     expect(ledger.find((entry) => entry.purpose === 'evaluate teacher')?.cost).toBeCloseTo(teacherCost / 100, 12);

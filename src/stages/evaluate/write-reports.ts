@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../../data/jsonl.js';
+import { writeFileAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { readEarlierStages } from '../../report/earlier-stages.js';
 import type { EvaluationReport } from '../../report/evaluation-report-schema.js';
 import { renderHtml } from '../../report/html-report.js';
@@ -34,6 +34,18 @@ export function pickExamples(material: ReportMaterial): ReportExample[] {
   });
 }
 
+/** `evaluate/items.jsonl`: one row per item with each model's right/wrong on the error-analysis basis (null without one). */
+export function evaluationItemRows(material: ReportMaterial): { id: string; input: string; references: string[]; label?: string; strata: Record<string, string>; correct: Record<string, boolean> | null }[] {
+  return material.items.map((item, index) => ({
+    id: item.id,
+    input: item.input,
+    references: item.references,
+    ...(item.label === undefined ? {} : { label: item.label }),
+    strata: item.strata,
+    correct: material.correct ? Object.fromEntries(Object.entries(material.correct).map(([model, values]) => [model, values[index] ?? false])) : null,
+  }));
+}
+
 /** `report.md` and `report.html` at the run's root, with the earlier stages' funnel and loss curves where present. */
 export function writeReports(context: StageContext, material: ReportMaterial): void {
   const latencySamples = Object.fromEntries(
@@ -46,6 +58,7 @@ export function writeReports(context: StageContext, material: ReportMaterial): v
     latencySamples,
     earlier: readEarlierStages({ funnel: context.paths.curate.funnel, trainMetrics: context.paths.train.metrics }),
   };
+  writeJsonlAtomic(context.paths.evaluate.items, evaluationItemRows(material));
   writeFileAtomic(context.paths.reportMarkdown, renderMarkdown(content));
   writeFileAtomic(context.paths.reportHtml, renderHtml(content));
 }
