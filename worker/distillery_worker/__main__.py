@@ -50,8 +50,15 @@ def _make_tiny(args) -> None:
 
     if not os.path.isfile(args.text):
         raise ConfigError(f"text file not found: {args.text}")
+    template = None
+    if args.chat_template:
+        if not os.path.isfile(args.chat_template):
+            raise ConfigError(f"chat template file not found: {args.chat_template}")
+        with open(args.chat_template, encoding="utf-8") as handle:
+            template = handle.read()
     out_dir = make_tiny(args.out, args.text, layers=args.layers, hidden=args.hidden, heads=args.heads,
-                        vocab=args.vocab, seed=args.seed)
+                        vocab=args.vocab, seed=args.seed, chat_template=template, bos_token=args.bos_token,
+                        eos_token=args.eos_token)
     emit("done", model_dir=os.path.abspath(out_dir))
 
 
@@ -95,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     tiny.add_argument("--heads", type=int, default=4)
     tiny.add_argument("--vocab", type=int, default=512)
     tiny.add_argument("--seed", type=int, default=0)
+    tiny.add_argument("--chat-template", default=None, metavar="FILE",
+                      help="a real model's Jinja chat template; its special tokens are added to the vocabulary")
+    tiny.add_argument("--bos-token", default=None, help="the template's bos_token (e.g. <s>)")
+    tiny.add_argument("--eos-token", default="<|im_end|>", help="the end-of-turn token generation stops at")
     tiny.set_defaults(handler=_make_tiny, error_type="ConfigError")
     return parser
 

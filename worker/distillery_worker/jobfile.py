@@ -62,6 +62,8 @@ class Job:
     trust_remote_code: bool = False
     device: str = "auto"
     loss: LossSettings = field(default_factory=LossSettings)
+    # What serving puts at the start of every answer (continue_final_message); checked against the template.
+    assistant_prefix: str = ""
 
 
 # Expected type(s) per key; bool is checked before int because bool is a subclass of int.
@@ -78,6 +80,7 @@ _TOP_LEVEL = {
     "trust_remote_code": (bool,),
     "device": (str,),
     "loss": (dict,),
+    "assistant_prefix": (str,),
 }
 _LORA = {"r": (int,), "alpha": (int, float), "dropout": (int, float), "target_modules": (str, list)}
 _HYPERPARAMETERS = {

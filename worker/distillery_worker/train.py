@@ -226,8 +226,9 @@ def build_trainer(job: Job):
     device = resolve_device(job.device)
     tokenizer = load_tokenizer(job.base_model, job.trust_remote_code)
     max_length = job.hyperparameters.max_length
-    train_columns = tokenize_file(tokenizer, job.train_file, max_length)
-    validation_columns = tokenize_file(tokenizer, job.validation_file, max_length) if job.validation_file else None
+    train_columns = tokenize_file(tokenizer, job.train_file, max_length, job.assistant_prefix)
+    validation_columns = (tokenize_file(tokenizer, job.validation_file, max_length, job.assistant_prefix)
+                          if job.validation_file else None)
     train_dataset = Dataset.from_dict(train_columns)
     validation_dataset = Dataset.from_dict(validation_columns) if validation_columns else None
 

@@ -18,7 +18,7 @@ def mean_answer_loss(model, tokenizer, rows) -> float:
     total = 0.0
     with torch.no_grad():
         for row in rows:
-            input_ids, labels = tokenize_conversation(tokenizer, row["messages"], 512)
+            [(input_ids, labels)] = tokenize_conversation(tokenizer, row["messages"], 512)
             total += model(input_ids=torch.tensor([input_ids]), labels=torch.tensor([labels])).loss.item()
     return total / len(rows)
 

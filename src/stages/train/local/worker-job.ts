@@ -15,6 +15,8 @@ export interface WorkerJob {
   trust_remote_code: boolean;
   device: 'auto' | 'cpu' | 'cuda';
   loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse' };
+  /** Checked against the chat template: the prefix serving continues must be the text training saw. */
+  assistant_prefix: string;
 }
 
 /** Keys of `student.hyperparameters` the worker has no use for (hosted-only), reported as ignored. */
@@ -66,5 +68,6 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
     trust_remote_code: student.trust_remote_code,
     device,
     loss: workerLoss,
+    assistant_prefix: student.assistant_prefix,
   };
 }
