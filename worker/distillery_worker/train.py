@@ -19,6 +19,7 @@ from trl import SFTConfig, SFTTrainer
 from .data import tokenize_file
 from .events import ConfigError, TrainingError, emit, is_main_process, log
 from .jobfile import Job
+from .acceleration import Acceleration, plan, quantization_config
 from .modeling import load_causal_lm, load_tokenizer, resolve_device
 
 # Files of a Trainer checkpoint that are training state, not model: skipped when a checkpoint becomes the result.
@@ -46,34 +47,22 @@ def build_lora_config(job: Job):
     )
 
 
-def load_base_model(job: Job, device: str):
-    kwargs = {}
-    if job.method == "qlora":
-        if device != "cuda":
-            raise ConfigError("method 'qlora' needs a CUDA device (bitsandbytes 4-bit); use 'lora' on CPU")
-        try:
-            import bitsandbytes  # noqa: F401
-        except ImportError as error:
-            raise ConfigError("method 'qlora' needs the 'bitsandbytes' package; install it or use 'lora'") from error
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True,
-            bnb_4bit_quant_type="nf4",
-            bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16,
-        )
+def load_base_model(job: Job, device: str, accel: Acceleration, model_path: str | None = None):
+    kwargs = {"attn_implementation": accel.attn_implementation}
+    if accel.quantized:
+        kwargs["quantization_config"] = quantization_config(device)
+        kwargs["device_map"] = accel.device_map
     # Full fine-tuning keeps fp32 master weights (bf16 autocast on GPU); adapters train on a bf16 base on GPU.
     dtype = torch.bfloat16 if device == "cuda" and job.method != "full" else torch.float32
-    model = load_causal_lm(job.base_model, dtype, job.trust_remote_code, **kwargs)
-    if job.method == "qlora":
+    model = load_causal_lm(model_path or job.base_model, dtype, job.trust_remote_code, **kwargs)
+    if accel.quantized:
         from peft import prepare_model_for_kbit_training
 
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=device == "cuda")
     return model
 
 
-def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
+def build_config(job: Job, device: str, has_validation: bool, accel: Acceleration) -> SFTConfig:
     hyper = job.hyperparameters
     if has_validation and hyper.eval_steps:
         schedule = {"eval_strategy": "steps", "eval_steps": hyper.eval_steps,
@@ -81,6 +70,9 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
     else:
         schedule = {"eval_strategy": "epoch" if has_validation else "no", "save_strategy": "epoch"}
     use_bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+    if job.checkpoint == "best_valid_loss" and has_validation:
+        # Lets save_total_limit rotation keep the best checkpoint (the Trainer tracks it with this metric).
+        schedule.update(metric_for_best_model="eval_loss", greater_is_better=False)
     return SFTConfig(
         output_dir=os.path.join(job.output_dir, "checkpoints"),
         num_train_epochs=hyper.epochs,
@@ -93,11 +85,13 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
         weight_decay=hyper.weight_decay,
         max_grad_norm=hyper.max_grad_norm,
         max_length=hyper.max_length,
-        packing=hyper.packing,
+        packing=accel.packing != "padding",
         packing_strategy="bfd",  # best-fit decreasing with padding-free position ids: no cross-example attention
+        use_liger_kernel=accel.liger_kernel,
+        save_total_limit=hyper.save_total_limit,
         seed=hyper.seed,
         data_seed=hyper.seed,
-        save_only_model=True,
+        save_only_model=False,  # optimizer, scheduler and RNG state too: a killed run resumes where it stopped
         logging_strategy="steps",
         logging_steps=1,
         report_to="none",
@@ -107,6 +101,7 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
         use_cpu=device == "cpu",
         # Checkpointing saves memory on GPUs; on CPU (tiny models, tests) it only costs time.
         activation_checkpointing=device == "cuda",  # transformers 5 name of gradient_checkpointing
+        ddp_backend="gloo" if device == "cpu" and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
         dataloader_num_workers=0,
         **schedule,
     )
@@ -119,7 +114,9 @@ class EventCallback(TrainerCallback):
     `load_best_model_at_end`, which would also override the `checkpoint: last` choice.
     """
 
-    def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None):
+    def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None,
+                 acceleration: dict | None = None):
+        self.acceleration = acceleration or {}
         self.train_examples = train_examples
         self.validation_examples = validation_examples
         self.device = device
@@ -138,7 +135,8 @@ class EventCallback(TrainerCallback):
     def on_train_begin(self, args, state, control, **kwargs):
         self.start_time = self._epoch_start_time = time.monotonic()
         emit("start", total_steps=state.max_steps, train_examples=self.train_examples,
-             validation_examples=self.validation_examples, device=self.device, versions=library_versions())
+             validation_examples=self.validation_examples, device=self.device, versions=library_versions(),
+             **self.acceleration)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
@@ -232,10 +230,11 @@ def build_trainer(job: Job):
     train_dataset = Dataset.from_dict(train_columns)
     validation_dataset = Dataset.from_dict(validation_columns) if validation_columns else None
 
-    model = load_base_model(job, device)
-    config = build_config(job, device, validation_dataset is not None)
+    accel = plan(job, device)
+    model = load_base_model(job, device, accel)
+    config = build_config(job, device, validation_dataset is not None, accel)
     callback = EventCallback(len(train_dataset), len(validation_dataset) if validation_dataset else 0, device,
-                             job.hyperparameters.early_stopping_patience)
+                             job.hyperparameters.early_stopping_patience, accel.describe())
     trainer_kwargs = {
         "model": model,
         "args": config,

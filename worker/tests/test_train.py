@@ -172,9 +172,11 @@ def test_packing_does_not_leak_attention_across_examples(tiny_model, tmp_path):
     validation_file = write_jsonl(tmp_path / "validation.jsonl", rows)
     eval_losses = {}
     for packing in (True, False):
+        # sdpa asked for explicitly: packed rows with a block mask (auto would pad, as no varlen kernel is here)
         job = make_job(tiny_model, train_file, tmp_path / f"out-{packing}", validation_file=validation_file,
-                       hyperparameters={"packing": packing})
-        trainer, _ = build_trainer(parse_job(job))
+                       hyperparameters={"packing": packing}, attn_implementation="sdpa")
+        trainer, callback = build_trainer(parse_job(job))
+        assert callback.acceleration["packing"] == ("block_mask" if packing else "padding")
         eval_losses[packing] = trainer.evaluate()["eval_loss"]
     assert eval_losses[True] == pytest.approx(eval_losses[False], abs=1e-4)
 
@@ -200,3 +202,35 @@ def test_kd_loss_runs_and_falls(trained_full, tiny_model, tmp_path):
     assert len(step_losses) == 12 and all(loss == loss for loss in step_losses)
     assert step_losses[-1] < 0.5 * step_losses[0]
     assert os.path.isfile(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
+
+
+def test_packing_choice_follows_the_attention_kernel(tiny_model, tmp_path):
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(4)))
+    from distillery_worker.acceleration import choose_packing, plan
+
+    # No varlen kernel on CPU: auto attention pads rather than building a dense block mask over a packed batch.
+    assert plan(parse_job(make_job(tiny_model, train_file, tmp_path / "out")), "cpu").packing == "padding"
+    assert choose_packing(True, "flash_attention_2", "flash_attention_2") == "padding_free"
+    assert choose_packing(True, "kernels-community/flash-attn3", "kernels-community/flash-attn3") == "padding_free"
+    assert choose_packing(False, "flash_attention_2", "flash_attention_2") == "padding"
+    from distillery_worker.events import ConfigError
+
+    with pytest.raises(ConfigError, match="CUDA"):
+        plan(parse_job(make_job(tiny_model, train_file, tmp_path / "out", liger_kernel=True)), "cpu")
+
+
+def test_qlora_trains_a_4bit_base_on_cpu(tiny_model, tmp_path):
+    import bitsandbytes as bnb
+
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    job = make_job(tiny_model, train_file, tmp_path / "out", method="qlora", hyperparameters={"epochs": 8})
+    trainer, _ = build_trainer(parse_job(job))
+    quantized = [module for module in trainer.model.modules() if isinstance(module, bnb.nn.Linear4bit)]
+    assert len(quantized) == 14  # 7 projections x 2 layers, each nf4 under its LoRA adapter
+    assert quantized[0].weight.quant_type == "nf4"
+    summary, collected = run_job(job)
+    step_losses = losses(collected)
+    assert collected[0]["quantized"] is True
+    assert step_losses[-1] < 0.5 * step_losses[0]
+    saved = load_file(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
+    assert saved and all("lora_" in key for key in saved)
