@@ -22,6 +22,7 @@ class Acceleration:
     quantized: bool
     device_map: dict | str | None
     liger_kernel: bool
+    sharded: bool = False  # FSDP or DeepSpeed ZeRO-3 place (and shard) the weights themselves
 
     def describe(self) -> dict:
         return {"attn_implementation": self.attn_implementation, "packing": self.packing,
@@ -30,6 +31,15 @@ class Acceleration:
 
 def local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", "0"))
+
+
+def world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def sharded_launch() -> bool:
+    """Set by `accelerate launch` for FSDP / DeepSpeed configs."""
+    return any(os.environ.get(name, "").lower() == "true" for name in ("ACCELERATE_USE_FSDP", "ACCELERATE_USE_DEEPSPEED"))
 
 
 def choose_attention(requested: str, device: str) -> str:
@@ -72,11 +82,12 @@ def plan(job: Job, device: str) -> Acceleration:
         if importlib.util.find_spec("liger_kernel") is None:
             raise ConfigError("liger_kernel needs the 'liger-kernel' package in the worker environment")
     quantized = job.method == "qlora"
+    sharded = sharded_launch()
     device_map = None
-    if quantized:
+    if quantized and not sharded:
         # A 4-bit model is placed when loaded: on this rank's GPU under a multi-process launch, not cuda:0 in all.
         device_map = {"": local_rank()} if device == "cuda" else "cpu"
-    choice = Acceleration(attention, packing, quantized, device_map, job.liger_kernel)
+    choice = Acceleration(attention, packing, quantized, device_map, job.liger_kernel, sharded)
     reasons = {"padding_free": "packed rows, varlen attention (position ids)",
                "block_mask": f"packed rows with a block mask ({attention}: slower than a varlen kernel)",
                "padding": "padded batches" + (" (packing needs a varlen attention kernel such as flash_attention_2)"
@@ -85,7 +96,7 @@ def plan(job: Job, device: str) -> Acceleration:
     return choice
 
 
-def quantization_config(device: str):
+def quantization_config(device: str, sharded: bool = False):
     try:
         import bitsandbytes  # noqa: F401
     except ImportError as error:
@@ -98,4 +109,6 @@ def quantization_config(device: str):
         bnb_4bit_use_double_quant=True,
         # bf16 compute on GPUs; bitsandbytes' CPU backend computes in fp32.
         bnb_4bit_compute_dtype=torch.bfloat16 if device == "cuda" else torch.float32,
+        # FSDP / ZeRO-3 shard flat tensors of one dtype: 4-bit weights are stored in bf16-sized blocks for them.
+        **({"bnb_4bit_quant_storage": torch.bfloat16} if sharded else {}),
     )

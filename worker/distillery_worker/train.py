@@ -19,11 +19,13 @@ from trl import SFTConfig, SFTTrainer
 from .data import tokenize_file
 from .events import ConfigError, TrainingError, emit, is_main_process, log
 from .jobfile import Job
-from .acceleration import Acceleration, plan, quantization_config
+from .acceleration import Acceleration, plan, quantization_config, world_size
 from .modeling import load_causal_lm, load_tokenizer, resolve_device
+from .resume import PROGRESS_FILE, prepare_checkpoints, read_progress, resume_point, write_progress
 
 # Files of a Trainer checkpoint that are training state, not model: skipped when a checkpoint becomes the result.
-_TRAINING_STATE_PREFIXES = ("optimizer", "scheduler", "rng_state", "trainer_state", "training_args", "README")
+_TRAINING_STATE_PREFIXES = ("optimizer", "scheduler", "rng_state", "trainer_state", "training_args", "README",
+                            PROGRESS_FILE)
 
 
 def library_versions() -> dict[str, str]:
@@ -50,8 +52,9 @@ def build_lora_config(job: Job):
 def load_base_model(job: Job, device: str, accel: Acceleration, model_path: str | None = None):
     kwargs = {"attn_implementation": accel.attn_implementation}
     if accel.quantized:
-        kwargs["quantization_config"] = quantization_config(device)
-        kwargs["device_map"] = accel.device_map
+        kwargs["quantization_config"] = quantization_config(device, sharded=accel.sharded)
+        if accel.device_map is not None:
+            kwargs["device_map"] = accel.device_map
     # Full fine-tuning keeps fp32 master weights (bf16 autocast on GPU); adapters train on a bf16 base on GPU.
     dtype = torch.bfloat16 if device == "cuda" and job.method != "full" else torch.float32
     model = load_causal_lm(model_path or job.base_model, dtype, job.trust_remote_code, **kwargs)
@@ -101,7 +104,8 @@ def build_config(job: Job, device: str, has_validation: bool, accel: Acceleratio
         use_cpu=device == "cpu",
         # Checkpointing saves memory on GPUs; on CPU (tiny models, tests) it only costs time.
         activation_checkpointing=device == "cuda",  # transformers 5 name of gradient_checkpointing
-        ddp_backend="gloo" if device == "cpu" and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
+        ddp_backend="gloo" if device == "cpu" and world_size() > 1 else None,
+        ddp_find_unused_parameters=False,  # every adapter weight is used in every forward
         dataloader_num_workers=0,
         **schedule,
     )
@@ -117,6 +121,7 @@ class EventCallback(TrainerCallback):
     def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None,
                  acceleration: dict | None = None):
         self.acceleration = acceleration or {}
+        self.resume_from: str | None = None  # the checkpoint a killed run continues from
         self.train_examples = train_examples
         self.validation_examples = validation_examples
         self.device = device
@@ -132,11 +137,29 @@ class EventCallback(TrainerCallback):
         self._epoch_start_tokens = 0
         self.start_time = time.monotonic()
 
+    def progress(self) -> dict:
+        return {"evaluations": self.evaluations, "checkpoints": self.checkpoints, "epochs": self.epochs,
+                "tokens_seen": self.tokens_seen, "best_valid_loss": self.best_valid_loss,
+                "evaluations_without_improvement": self.evaluations_without_improvement}
+
+    def restore(self, progress: dict) -> None:
+        """Continue a killed run: its evaluations, checkpoints and epochs up to the checkpoint resumed from."""
+        self.evaluations, self.checkpoints = progress["evaluations"], progress["checkpoints"]
+        self.epochs, self.tokens_seen = progress["epochs"], progress["tokens_seen"]
+        self.best_valid_loss = progress["best_valid_loss"]
+        self.evaluations_without_improvement = progress["evaluations_without_improvement"]
+        self._epoch_start_tokens = self.tokens_seen
+
     def on_train_begin(self, args, state, control, **kwargs):
         self.start_time = self._epoch_start_time = time.monotonic()
         emit("start", total_steps=state.max_steps, train_examples=self.train_examples,
              validation_examples=self.validation_examples, device=self.device, versions=library_versions(),
-             **self.acceleration)
+             resumed_from_step=state.global_step or None, processes=world_size(), **self.acceleration)
+        # A resumed run repeats what the killed one reported, so the reader knows every checkpoint to choose from.
+        for item in self.evaluations:
+            emit("eval", **item)
+        for item in self.checkpoints:
+            emit("checkpoint", **item)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
@@ -188,6 +211,8 @@ class EventCallback(TrainerCallback):
         record = {"step": state.global_step, "epoch": _round(state.epoch), "valid_loss": valid_loss,
                   "path": os.path.join(args.output_dir, f"checkpoint-{state.global_step}")}
         self.checkpoints.append(record)
+        if is_main_process():
+            write_progress(record["path"], self.progress())
         emit("checkpoint", **record)
 
     def valid_loss_at(self, step: int) -> float | None:
@@ -231,10 +256,20 @@ def build_trainer(job: Job):
     validation_dataset = Dataset.from_dict(validation_columns) if validation_columns else None
 
     accel = plan(job, device)
+    resume_from = resume_point(job)
     model = load_base_model(job, device, accel)
     config = build_config(job, device, validation_dataset is not None, accel)
+    # The config set up the process group: rank 0 alone prepares the folder, the others wait for it.
+    prepare_checkpoints(job, resume_from)
+    from accelerate import PartialState
+
+    PartialState().wait_for_everyone()
     callback = EventCallback(len(train_dataset), len(validation_dataset) if validation_dataset else 0, device,
                              job.hyperparameters.early_stopping_patience, accel.describe())
+    if resume_from:
+        callback.restore(read_progress(resume_from))
+        log(f"resuming from {resume_from}")
+    callback.resume_from = resume_from
     trainer_kwargs = {
         "model": model,
         "args": config,
@@ -267,7 +302,7 @@ def _check_same_vocabulary(student, teacher) -> None:
 def run_training(job: Job) -> dict:
     started = time.monotonic()
     trainer, callback = build_trainer(job)
-    trainer.train()
+    trainer.train(resume_from_checkpoint=callback.resume_from)
     if trainer.eval_dataset is not None and callback.valid_loss_at(trainer.state.global_step) is None:
         trainer.evaluate()
 

@@ -17,6 +17,10 @@ export interface WorkerJob {
   loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse' };
   /** Checked against the chat template: the prefix serving continues must be the text training saw. */
   assistant_prefix: string;
+  attn_implementation: string;
+  liger_kernel: boolean;
+  /** Continue from the newest checkpoint of an interrupted run of this same job. */
+  resume?: boolean;
 }
 
 /** Keys of `student.hyperparameters` the worker has no use for (hosted-only), reported as ignored. */
@@ -43,6 +47,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
     seed: hyperparameters.seed ?? context.stage.task.config.split.seed,
     eval_steps: hyperparameters.eval_steps,
     early_stopping_patience: hyperparameters.early_stopping_patience,
+    save_total_limit: hyperparameters.save_total_limit,
   };
   for (const [key, value] of Object.entries(copy)) if (value !== undefined) trainingHyperparameters[key] = value;
   const lora: WorkerJob['lora'] = {};
@@ -69,5 +74,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
     device,
     loss: workerLoss,
     assistant_prefix: student.assistant_prefix,
+    attn_implementation: student.attn_implementation,
+    liger_kernel: student.liger_kernel,
   };
 }
