@@ -61,6 +61,10 @@ describe('LocalTrainer with a scripted worker', () => {
       trust_remote_code: false,
       device: 'auto',
       loss: { type: 'sft' },
+      assistant_prefix: '',
+      attn_implementation: 'auto',
+      liger_kernel: false,
+      resume: true,
     });
     const metrics = JSON.parse(read(join(run.dir, 'train', 'metrics.json'))) as TrainingMetrics;
     expect(metrics).toMatchObject({ trainer: 'local', provider: 'worker', status: 'succeeded', total_steps: 4, trained_tokens: 400, cost: 0, served_model: null, adapter_dir: join(run.dir, 'train', 'adapter') });
