@@ -130,6 +130,7 @@ export const lossSchema = z.strictObject({
   temperature: z.number().positive().optional(),
   alpha: z.number().min(0).max(1).optional(),
   direction: z.enum(['forward', 'reverse']).optional(),
+  teacher_4bit: z.boolean().optional().describe('Load the KD teacher in 4-bit nf4 (bitsandbytes) instead of bf16.'),
 });
 
 /** `student.distributed`: the local trainer under `accelerate launch` (one process per GPU, or several machines). */

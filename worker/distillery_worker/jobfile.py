@@ -51,6 +51,7 @@ class LossSettings:
     temperature: float = 2.0
     alpha: float = 0.5
     direction: str = "forward"
+    teacher_4bit: bool = False
 
 
 @dataclass
@@ -118,6 +119,7 @@ _LOSS = {
     "temperature": (int, float),
     "alpha": (int, float),
     "direction": (str,),
+    "teacher_4bit": (bool,),
 }
 _REQUIRED = ("base_model", "train_file", "output_dir")
 

@@ -19,7 +19,7 @@ from trl import SFTConfig, SFTTrainer
 from .data import tokenize_file
 from .events import ConfigError, TrainingError, emit, is_main_process, log
 from .jobfile import Job
-from .acceleration import Acceleration, plan, quantization_config, world_size
+from .acceleration import Acceleration, local_rank, plan, quantization_config, world_size
 from .modeling import load_causal_lm, load_tokenizer, resolve_device
 from .resume import PROGRESS_FILE, prepare_checkpoints, read_progress, resume_point, write_progress
 
@@ -282,21 +282,27 @@ def build_trainer(job: Job):
     if job.loss.type == "kd":
         from .kd import DistillationTrainer
 
-        teacher = load_causal_lm(job.loss.teacher_model, next(model.parameters()).dtype, job.trust_remote_code)
-        _check_same_vocabulary(model, teacher)
-        trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, temperature=job.loss.temperature,
-                                      alpha=job.loss.alpha, direction=job.loss.direction)
+        teacher, vocabulary_size = load_teacher(job, tokenizer, device, accel)
+        trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, vocabulary_size=vocabulary_size,
+                                      temperature=job.loss.temperature, alpha=job.loss.alpha,
+                                      direction=job.loss.direction)
     else:
         trainer = SFTTrainer(**trainer_kwargs)
     return trainer, callback
 
 
-def _check_same_vocabulary(student, teacher) -> None:
-    student_vocab = student.get_output_embeddings().weight.shape[0]
-    teacher_vocab = teacher.get_output_embeddings().weight.shape[0]
-    if student_vocab != teacher_vocab:
-        raise ConfigError(f"teacher vocabulary ({teacher_vocab}) differs from the student's ({student_vocab}); "
-                          "logit distillation needs the same tokenizer")
+def load_teacher(job: Job, student_tokenizer, device: str, accel: Acceleration):
+    """The KD teacher, frozen: bf16 on GPUs (fp32 on CPU) or 4-bit nf4; checked to share the student's tokenizer."""
+    from .kd import same_vocabulary
+
+    vocabulary_size = same_vocabulary(student_tokenizer,
+                                      load_tokenizer(job.loss.teacher_model, job.trust_remote_code))
+    kwargs = {"attn_implementation": accel.attn_implementation}
+    if job.loss.teacher_4bit:
+        kwargs["quantization_config"] = quantization_config(device, sharded=accel.sharded)
+        kwargs["device_map"] = {"": local_rank()} if device == "cuda" else "cpu"
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    return load_causal_lm(job.loss.teacher_model, dtype, job.trust_remote_code, **kwargs), vocabulary_size
 
 
 def run_training(job: Job) -> dict:

@@ -14,7 +14,7 @@ export interface WorkerJob {
   merge: boolean;
   trust_remote_code: boolean;
   device: 'auto' | 'cpu' | 'cuda';
-  loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse' };
+  loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse'; teacher_4bit?: boolean };
   /** Checked against the chat template: the prefix serving continues must be the text training saw. */
   assistant_prefix: string;
   attn_implementation: string;
@@ -60,6 +60,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
   if (loss.temperature !== undefined) workerLoss.temperature = loss.temperature;
   if (loss.alpha !== undefined) workerLoss.alpha = loss.alpha;
   if (loss.direction !== undefined) workerLoss.direction = loss.direction;
+  if (loss.teacher_4bit !== undefined) workerLoss.teacher_4bit = loss.teacher_4bit;
   return {
     base_model: baseModel,
     train_file: resolve(context.trainFile),
