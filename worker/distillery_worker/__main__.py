@@ -1,4 +1,4 @@
-"""Command line: `python -m distillery_worker {train,serve,merge,tokens,make-tiny} ...`.
+"""Command line: `python -m distillery_worker {train,serve,merge,tokens,inspect,make-tiny} ...`.
 
 Commands that fail print a final `{"event": "error", "type": ..., "message": ...}` line and exit non-zero.
 """
@@ -42,6 +42,14 @@ def _tokens(args) -> None:
 
     statistics = token_statistics(load_tokenizer(args.tokenizer, args.trust_remote_code), args.file)
     write_json_line(statistics)
+
+
+def _inspect(args) -> None:
+    from .inspection import inspect_file
+    from .modeling import load_tokenizer
+
+    tokenizer = load_tokenizer(args.tokenizer, args.trust_remote_code)
+    write_json_line(inspect_file(tokenizer, args.file, args.max_length, args.rows, args.assistant_prefix))
 
 
 def _make_tiny(args) -> None:
@@ -93,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_argument("file")
     tokens.add_argument("--trust-remote-code", action="store_true")
     tokens.set_defaults(handler=_tokens, error_type="DataError")
+
+    inspect = commands.add_parser("inspect", help="training rows as the model sees them, trained spans marked")
+    inspect.add_argument("--tokenizer", required=True)
+    inspect.add_argument("file")
+    inspect.add_argument("--max-length", type=int, default=1024)
+    inspect.add_argument("--rows", type=int, default=3)
+    inspect.add_argument("--assistant-prefix", default="")
+    inspect.add_argument("--trust-remote-code", action="store_true")
+    inspect.set_defaults(handler=_inspect, error_type="DataError")
 
     tiny = commands.add_parser("make-tiny", help="build a tiny random Llama model and BPE tokenizer")
     tiny.add_argument("--out", required=True)

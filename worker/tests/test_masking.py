@@ -98,3 +98,24 @@ def test_token_statistics(tiny_tokenizer, tmp_path):
     assert statistics["tokens"]["p50"] == len(short_ids)
     assert statistics["assistant_tokens"]["total"] == sum(long_mask) + sum(short_mask)
     assert statistics["assistant_tokens"]["mean"] == (sum(long_mask) + sum(short_mask)) / 2
+
+
+def test_inspect_shows_trained_spans_and_what_max_length_cuts(tiny_tokenizer, tmp_path):
+    from distillery_worker.inspection import inspect_file
+
+    long_answer = " ".join(["red cat"] * 40)
+    rows = [{"messages": CONVERSATION},
+            {"messages": [CONVERSATION[1], {"role": "assistant", "content": long_answer}]}]
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    [(first_ids, first_mask)] = assistant_mask(tiny_tokenizer, CONVERSATION)
+    max_length = len(first_ids)  # the first row fits exactly; the long answer is cut before its end token
+    report = inspect_file(tiny_tokenizer, path, max_length, rows=1)
+    assert report["conversations"] == 2 and report["sequences"] == 2
+    assert report["truncated"] == 1 and report["answers_losing_end_token"] == 1
+    [shown] = report["rows"]
+    assert shown["tokens"] == len(first_ids) and shown["trained_tokens"] == sum(first_mask)
+    assert [segment["text"] for segment in shown["segments"] if segment["trained"]] == ["red cat<|im_end|>",
+                                                                                        "blue dog<|im_end|>"]
+    assert "".join(segment["text"] for segment in shown["segments"]).startswith("<|im_start|>system\nBe short.")
+    assert sum(segment["tokens"] for segment in shown["segments"]) == len(first_ids)
+    assert not shown["loses_end_token"] and shown["truncated_tokens"] == 0
