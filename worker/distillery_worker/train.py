@@ -343,6 +343,8 @@ def run_training(job: Job) -> dict:
         "valid_loss": chosen["valid_loss"],
         "trained_tokens": callback.tokens_seen,
         "seconds": round(seconds, 3),
+        # This process's peak; under several processes each rank has its own (rank 0's is reported).
+        "peak_gpu_memory_gb": round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None,
     }
     if is_main_process():
         write_metrics(job, callback, summary)
