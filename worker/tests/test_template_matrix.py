@@ -186,3 +186,21 @@ def test_make_tiny_takes_a_real_template_and_training_checks_the_prefix(tmp_path
     error = json.loads(result.stdout.splitlines()[-1])
     assert error["type"] == "ConfigError" and "set student.assistant_prefix to '<think>\\n\\n</think>\\n\\n'" in error["message"]
     assert not os.path.exists(tmp_path / "out" / "checkpoints")
+
+
+def test_server_answers_400_naming_the_prefix_the_template_renders(text_file):
+    from types import SimpleNamespace
+
+    from distillery_worker.serve import ChatService, RequestError
+
+    name = "Qwen-Qwen3-0.6B.jinja"
+    service = ChatService(SimpleNamespace(tokenizer=tokenizer_for(name, text_file)), "student", [], 1)
+    history = conversations(name)["single"][:-1]
+    body = {"model": "student", "messages": [*history, {"role": "assistant", "content": "<think></think>"}],
+            "continue_final_message": True, "add_generation_prompt": False}
+    with pytest.raises(RequestError) as raised:
+        service.prepare(body)
+    assert raised.value.status == 400 and "'<think>\\n\\n</think>\\n\\n'" in str(raised.value)
+    body["messages"][-1]["content"] = "<think>\n\n</think>\n\n"
+    _, _, prompt_ids, _ = service.prepare(body)
+    assert prompt_ids == encode_chat(service.backend.tokenizer, body["messages"], False, True)
