@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { resolvePath, type LoadedTask } from '../../../config/load.js';
 import { DistilleryError } from '../../../errors.js';
 import { studentSettings } from '../student-settings.js';
-import { runWorker } from './worker-process.js';
+import { parseJsonLine, runWorker } from './worker-process.js';
 
 /** The worker's `inspect` report (worker/distillery_worker/inspection.py). */
 export const inspectionSchema = z.object({
@@ -47,7 +47,7 @@ export async function inspectTrainingRows(task: LoadedTask, file: string, rows: 
   ];
   const lines: string[] = [];
   const exit = await runWorker({ python, args, environment, onLine: (line) => lines.push(line) });
-  const last = parseJson(lines.at(-1));
+  const last = parseJsonLine(lines.at(-1));
   if (exit.code !== 0) {
     const error = z.object({ type: z.string(), message: z.string() }).safeParse(last);
     throw new DistilleryError(error.success ? `inspect: ${error.data.type}: ${error.data.message}` : `the worker's inspect command failed (status ${exit.code}): ${exit.logTail.slice(-3).join(' | ')}`);
@@ -72,12 +72,4 @@ export function formatInspection(report: Inspection, colour = false): string {
   out.push(`${report.truncated} sequence(s) truncated by max_length; ${report.answers_losing_end_token} answer(s) lose their end-of-turn token`);
   if (!colour) out.push('Trained text is between ⟦ ⟧; everything else is context the loss ignores.');
   return `${out.join('\n')}\n`;
-}
-
-function parseJson(line: string | undefined): unknown {
-  try {
-    return line === undefined ? undefined : JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

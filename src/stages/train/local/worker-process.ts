@@ -88,3 +88,12 @@ export function runWorker(options: WorkerRunOptions): Promise<WorkerExit> {
     });
   });
 }
+
+/** A worker stdout line as JSON, or undefined when it is missing or not JSON (callers then report the log tail). */
+export function parseJsonLine(line: string | undefined): unknown {
+  try {
+    return line === undefined ? undefined : JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
