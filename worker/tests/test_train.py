@@ -298,3 +298,18 @@ def test_qlora_trains_a_4bit_base_on_cpu(tiny_model, tmp_path):
     assert step_losses[-1] < 0.5 * step_losses[0]
     saved = load_file(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
     assert saved and all("lora_" in key for key in saved)
+
+
+def test_4bit_placement_per_rank_and_under_sharding(tiny_model, tmp_path, monkeypatch):
+    from distillery_worker.acceleration import plan, quantization_config
+
+    job = parse_job(make_job(tiny_model, tmp_path / "train.jsonl", tmp_path / "out", method="qlora"))
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    # Under a multi-process launch each rank loads its 4-bit model onto its own GPU, not all onto cuda:0.
+    assert plan(job, "cuda").device_map == {"": 1}
+    assert plan(job, "cpu").device_map == "cpu"
+    assert quantization_config("cuda").bnb_4bit_compute_dtype == torch.bfloat16
+    monkeypatch.setenv("ACCELERATE_USE_FSDP", "true")
+    sharded = plan(job, "cuda")
+    assert sharded.sharded and sharded.device_map is None  # FSDP places and shards the weights itself
+    assert quantization_config("cuda", sharded=True).bnb_4bit_quant_storage == torch.bfloat16
