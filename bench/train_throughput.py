@@ -48,7 +48,7 @@ def tiny_setup(workdir: str, rows: int, seed: int):
         messages = [{"role": "system", "content": "Answer briefly."},
                     {"role": "user", "content": random_sentence(generator, 4, 40)},
                     {"role": "assistant", "content": random_sentence(generator, 4, 60)}]
-        input_ids, labels = tokenize_conversation(tokenizer, messages, max_length=512)
+        [(input_ids, labels)] = tokenize_conversation(tokenizer, messages, max_length=512)
         columns["input_ids"].append(input_ids)
         columns["labels"].append(labels)
 

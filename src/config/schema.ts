@@ -136,6 +136,7 @@ export const hyperparametersSchema = z
     seed: z.number().int().optional(),
     eval_steps: z.number().int().positive().optional(),
     early_stopping_patience: z.number().int().positive().optional(),
+    save_total_limit: z.number().int().positive().optional().describe('Local trainer: keep at most this many checkpoints (the best one is kept when checkpoint is best_valid_loss).'),
     n_checkpoints: z.number().int().positive().optional(),
     n_evals: z.number().int().nonnegative().optional(),
   })
@@ -148,6 +149,17 @@ export const lossSchema = z.strictObject({
   temperature: z.number().positive().optional(),
   alpha: z.number().min(0).max(1).optional(),
   direction: z.enum(['forward', 'reverse']).optional(),
+  teacher_4bit: z.boolean().optional().describe('Load the KD teacher in 4-bit nf4 (bitsandbytes) instead of bf16.'),
+});
+
+/** `student.distributed`: the local trainer under `accelerate launch` (one process per GPU, or several machines). */
+export const distributedSchema = z.strictObject({
+  processes: z.number().int().positive().describe('Processes on this machine (usually one per GPU).'),
+  strategy: z.enum(['ddp', 'fsdp', 'deepspeed']).default('ddp').describe('ddp: a full replica per process; fsdp: FSDP2 full sharding; deepspeed: ZeRO-3.'),
+  machines: z.number().int().positive().default(1).describe('Machines in the job; run `distillery train` on each with its own machine_rank.'),
+  machine_rank: z.number().int().nonnegative().default(0),
+  main_address: z.string().optional().describe('Address of machine 0 (needed when machines > 1).'),
+  main_port: z.number().int().positive().default(29500),
 });
 
 export const studentSchema = z.strictObject({
@@ -169,6 +181,13 @@ export const studentSchema = z.strictObject({
   merge: z.boolean().default(false),
   trust_remote_code: z.boolean().default(false),
   python: z.string().optional().describe('Python interpreter of an existing worker environment.'),
+  attn_implementation: z
+    .string()
+    .regex(/^(auto|sdpa|eager|flash_attention_2|flash_attention_3|[\w.-]+\/[\w.-]+)$/, 'auto, sdpa, eager, flash_attention_2, flash_attention_3 or a kernels-hub id (org/name)')
+    .default('auto')
+    .describe('Local trainer: attention kernel. auto: flash_attention_2 when CUDA and flash-attn are installed, else sdpa. Packing uses the varlen path only with a flash kernel; otherwise batches are padded.'),
+  liger_kernel: z.boolean().default(false).describe('Local trainer: Liger Triton kernels (CUDA; needs liger-kernel in the worker environment).'),
+  distributed: distributedSchema.optional(),
   poll_interval: z.number().positive().default(30),
 });
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m distillery_worker {train,serve,merge,tokens,make-tiny} ...`.
+"""Command line: `python -m distillery_worker {train,serve,merge,tokens,inspect,make-tiny} ...`.
 
 Commands that fail print a final `{"event": "error", "type": ..., "message": ...}` line and exit non-zero.
 """
@@ -44,14 +44,29 @@ def _tokens(args) -> None:
     write_json_line(statistics)
 
 
+def _inspect(args) -> None:
+    from .inspection import inspect_file
+    from .modeling import load_tokenizer
+
+    tokenizer = load_tokenizer(args.tokenizer, args.trust_remote_code)
+    write_json_line(inspect_file(tokenizer, args.file, args.max_length, args.rows, args.assistant_prefix))
+
+
 def _make_tiny(args) -> None:
     from .events import emit
     from .tiny import make_tiny
 
     if not os.path.isfile(args.text):
         raise ConfigError(f"text file not found: {args.text}")
+    template = None
+    if args.chat_template:
+        if not os.path.isfile(args.chat_template):
+            raise ConfigError(f"chat template file not found: {args.chat_template}")
+        with open(args.chat_template, encoding="utf-8") as handle:
+            template = handle.read()
     out_dir = make_tiny(args.out, args.text, layers=args.layers, hidden=args.hidden, heads=args.heads,
-                        vocab=args.vocab, seed=args.seed)
+                        vocab=args.vocab, seed=args.seed, chat_template=template, bos_token=args.bos_token,
+                        eos_token=args.eos_token)
     emit("done", model_dir=os.path.abspath(out_dir))
 
 
@@ -87,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_argument("--trust-remote-code", action="store_true")
     tokens.set_defaults(handler=_tokens, error_type="DataError")
 
+    inspect = commands.add_parser("inspect", help="training rows as the model sees them, trained spans marked")
+    inspect.add_argument("--tokenizer", required=True)
+    inspect.add_argument("file")
+    inspect.add_argument("--max-length", type=int, default=1024)
+    inspect.add_argument("--rows", type=int, default=3)
+    inspect.add_argument("--assistant-prefix", default="")
+    inspect.add_argument("--trust-remote-code", action="store_true")
+    inspect.set_defaults(handler=_inspect, error_type="DataError")
+
     tiny = commands.add_parser("make-tiny", help="build a tiny random Llama model and BPE tokenizer")
     tiny.add_argument("--out", required=True)
     tiny.add_argument("--text", required=True)
@@ -95,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     tiny.add_argument("--heads", type=int, default=4)
     tiny.add_argument("--vocab", type=int, default=512)
     tiny.add_argument("--seed", type=int, default=0)
+    tiny.add_argument("--chat-template", default=None, metavar="FILE",
+                      help="a real model's Jinja chat template; its special tokens are added to the vocabulary")
+    tiny.add_argument("--bos-token", default=None, help="the template's bos_token (e.g. <s>)")
+    tiny.add_argument("--eos-token", default="<|im_end|>", help="the end-of-turn token generation stops at")
     tiny.set_defaults(handler=_make_tiny, error_type="ConfigError")
     return parser
 

@@ -38,22 +38,27 @@ def read_conversations(path: str) -> list[list[dict]]:
     return conversations
 
 
-def tokenize_file(tokenizer, path: str, max_length: int) -> dict[str, list]:
-    """Tokenize every conversation into `input_ids`/`labels` columns (labels are -100 outside assistant turns).
+def tokenize_file(tokenizer, path: str, max_length: int, assistant_prefix: str = "") -> dict[str, list]:
+    """Tokenize every conversation into `input_ids`/`labels` columns (labels are -100 outside trained spans).
 
-    Rows left without any assistant token after truncation to `max_length` are dropped (they carry no loss).
+    A conversation may give several sequences (see masking.py). Sequences left without any trained token after
+    truncation to `max_length` are dropped (they carry no loss).
     """
     columns: dict[str, list] = {"input_ids": [], "labels": []}
     dropped = 0
-    for messages in read_conversations(path):
-        input_ids, labels = tokenize_conversation(tokenizer, messages, max_length)
-        if all(label == -100 for label in labels):
-            dropped += 1
-            continue
-        columns["input_ids"].append(input_ids)
-        columns["labels"].append(labels)
+    for line_number, messages in enumerate(read_conversations(path), start=1):
+        try:
+            sequences = tokenize_conversation(tokenizer, messages, max_length, assistant_prefix)
+        except DataError as error:
+            raise type(error)(f"{path}: row {line_number}: {error}") from error
+        for input_ids, labels in sequences:
+            if all(label == -100 for label in labels):
+                dropped += 1
+                continue
+            columns["input_ids"].append(input_ids)
+            columns["labels"].append(labels)
     if dropped:
-        log(f"{path}: dropped {dropped} row(s) with no assistant tokens within max_length={max_length}")
+        log(f"{path}: dropped {dropped} sequence(s) with no assistant tokens within max_length={max_length}")
     if not columns["input_ids"]:
         raise DataError(f"{path}: no row has assistant tokens within max_length={max_length}")
     return columns

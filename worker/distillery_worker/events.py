@@ -75,7 +75,8 @@ def emit(event: str, **fields: Any) -> None:
 
 def error_type_of(error: BaseException, fallback: str = "TrainingError") -> str:
     if isinstance(error, WorkerError):
-        return type(error).__name__
+        # Subclasses (PrefixError, TemplateError) report the contract type they refine.
+        return next(cls.__name__ for cls in type(error).__mro__ if cls.__bases__ == (WorkerError,) or cls is WorkerError)
     if isinstance(error, MemoryError) or "OutOfMemoryError" in type(error).__name__:
         return "OutOfMemory"
     return fallback

@@ -122,13 +122,6 @@ class TransformersBackend:
             ids.add(self.tokenizer.eos_token_id)
         return ids
 
-    def encode_chat(self, messages: list[dict], add_generation_prompt: bool, continue_final_message: bool) -> list[int]:
-        encoded = self.tokenizer.apply_chat_template(
-            messages, tokenize=True, return_dict=True, add_generation_prompt=add_generation_prompt,
-            continue_final_message=continue_final_message,
-        )
-        return list(encoded["input_ids"])
-
     def generate(self, adapter: str | None, prompt_ids: list[int], sampling: Sampling) -> Iterator[str | Finish]:
         with self.lock:
             yield from self._generate_locked(adapter, prompt_ids, sampling)
@@ -195,13 +188,6 @@ class VllmBackend:
         self.lora_requests = {name: LoRARequest(name, index + 1, path)
                               for index, (name, path) in enumerate(adapters.items())}
         self.lock = threading.Lock()  # LLM.generate is not thread-safe; it batches internally per call
-
-    def encode_chat(self, messages, add_generation_prompt, continue_final_message):
-        encoded = self.tokenizer.apply_chat_template(
-            messages, tokenize=True, return_dict=True, add_generation_prompt=add_generation_prompt,
-            continue_final_message=continue_final_message,
-        )
-        return list(encoded["input_ids"])
 
     def generate(self, adapter, prompt_ids, sampling):
         from vllm import SamplingParams

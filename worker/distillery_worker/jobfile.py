@@ -12,6 +12,10 @@ SCHEDULERS = ("cosine", "linear", "constant")
 CHECKPOINT_RULES = ("last", "best_valid_loss")
 DEVICES = ("auto", "cpu", "cuda")
 KD_DIRECTIONS = ("forward", "reverse")
+# Adapters train a few new weights from zero and take a large step; full fine-tuning moves pretrained weights.
+DEFAULT_LEARNING_RATES = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5}
+# A kernels-hub id ("kernels-community/flash-attn3") is also accepted; it has a slash.
+ATTENTION = ("auto", "sdpa", "eager", "flash_attention_2", "flash_attention_3")
 
 
 @dataclass
@@ -27,7 +31,7 @@ class Hyperparameters:
     epochs: float = 3
     batch_size: int = 8
     gradient_accumulation_steps: int = 1
-    learning_rate: float = 2e-4
+    learning_rate: float | None = None  # by method: see DEFAULT_LEARNING_RATES
     lr_scheduler: str = "cosine"
     warmup_ratio: float = 0.0
     weight_decay: float = 0.0
@@ -37,6 +41,7 @@ class Hyperparameters:
     seed: int = 42
     eval_steps: int | None = None
     early_stopping_patience: int | None = None
+    save_total_limit: int | None = None
 
 
 @dataclass
@@ -46,6 +51,7 @@ class LossSettings:
     temperature: float = 2.0
     alpha: float = 0.5
     direction: str = "forward"
+    teacher_4bit: bool = False
 
 
 @dataclass
@@ -62,6 +68,13 @@ class Job:
     trust_remote_code: bool = False
     device: str = "auto"
     loss: LossSettings = field(default_factory=LossSettings)
+    # What serving puts at the start of every answer (continue_final_message); checked against the template.
+    assistant_prefix: str = ""
+    # auto: flash_attention_2 when CUDA and flash-attn are there, else sdpa.
+    attn_implementation: str = "auto"
+    liger_kernel: bool = False
+    # Continue from the newest checkpoint in output_dir/checkpoints when it was written by this same job.
+    resume: bool = True
 
 
 # Expected type(s) per key; bool is checked before int because bool is a subclass of int.
@@ -78,13 +91,17 @@ _TOP_LEVEL = {
     "trust_remote_code": (bool,),
     "device": (str,),
     "loss": (dict,),
+    "assistant_prefix": (str,),
+    "attn_implementation": (str,),
+    "liger_kernel": (bool,),
+    "resume": (bool,),
 }
 _LORA = {"r": (int,), "alpha": (int, float), "dropout": (int, float), "target_modules": (str, list)}
 _HYPERPARAMETERS = {
     "epochs": (int, float),
     "batch_size": (int,),
     "gradient_accumulation_steps": (int,),
-    "learning_rate": (int, float),
+    "learning_rate": (int, float, type(None)),
     "lr_scheduler": (str,),
     "warmup_ratio": (int, float),
     "weight_decay": (int, float),
@@ -94,6 +111,7 @@ _HYPERPARAMETERS = {
     "seed": (int,),
     "eval_steps": (int, type(None)),
     "early_stopping_patience": (int, type(None)),
+    "save_total_limit": (int, type(None)),
 }
 _LOSS = {
     "type": (str,),
@@ -101,6 +119,7 @@ _LOSS = {
     "temperature": (int, float),
     "alpha": (int, float),
     "direction": (str,),
+    "teacher_4bit": (bool,),
 }
 _REQUIRED = ("base_model", "train_file", "output_dir")
 
@@ -150,6 +169,11 @@ def parse_job(raw: Any, base_dir: str = ".") -> Job:
     _check_choice(hyper.lr_scheduler, SCHEDULERS, "hyperparameters.lr_scheduler")
     _check_choice(loss.type, ("sft", "kd"), "loss.type")
     _check_choice(loss.direction, KD_DIRECTIONS, "loss.direction")
+    if job.attn_implementation not in ATTENTION and "/" not in job.attn_implementation:
+        raise ConfigError(f"'attn_implementation' must be one of {', '.join(ATTENTION)} or a kernels-hub id "
+                          f"(org/name); got '{job.attn_implementation}'")
+    if hyper.learning_rate is None:
+        hyper.learning_rate = DEFAULT_LEARNING_RATES[job.method]
     _check_values(job)
 
     job.train_file = _resolve(job.train_file, base_dir)
@@ -184,6 +208,8 @@ def _check_values(job: Job) -> None:
         raise ConfigError("'loss.alpha' must be in [0, 1]")
     if hyper.weight_decay < 0 or hyper.max_grad_norm < 0:
         raise ConfigError("'hyperparameters.weight_decay' and 'max_grad_norm' must not be negative")
+    if hyper.save_total_limit is not None and hyper.save_total_limit <= 0:
+        raise ConfigError("'hyperparameters.save_total_limit' must be positive or null")
     if hyper.eval_steps is not None and hyper.eval_steps <= 0:
         raise ConfigError("'hyperparameters.eval_steps' must be positive or null")
     if hyper.early_stopping_patience is not None and hyper.early_stopping_patience <= 0:

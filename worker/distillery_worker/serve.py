@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .events import ConfigError, emit, log
 from .generation import Finish, Sampling, create_backend
+from .masking import PrefixError, TemplateError, encode_chat
 from .modeling import resolve_device
 
 DEFAULT_MAX_TOKENS = 256
@@ -117,7 +118,11 @@ class ChatService:
                                "'continue_final_message' and 'add_generation_prompt' cannot both be true")
         if continue_final and messages[-1]["role"] != "assistant":
             raise RequestError(HTTPStatus.BAD_REQUEST, "'continue_final_message' needs a final assistant message")
-        prompt_ids = self.backend.encode_chat(messages, add_generation_prompt, continue_final)
+        try:
+            prompt_ids = encode_chat(self.backend.tokenizer, messages, add_generation_prompt, continue_final)
+        except (PrefixError, TemplateError) as error:
+            # A prefix the template re-renders, or a conversation it rejects: the client's to fix, not a 500.
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(error)) from error
         adapter = None if model == self.served_name else model
         return model, adapter, prompt_ids, sampling
 

@@ -4,6 +4,7 @@ Used by the tests, the benchmark and the offline example: everything is created 
 """
 
 import os
+import re
 
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -29,28 +30,47 @@ CHAT_TEMPLATE = (
 )
 
 
-def train_tokenizer(text_path: str, vocab_size: int) -> PreTrainedTokenizerFast:
+# Special tokens written as literals in real templates: <|im_end|>, <｜Assistant｜>, [INST], <start_of_turn>, <think>.
+_TEMPLATE_TOKEN = re.compile(r"<[|｜][^<>|｜\s'\"]+[|｜]>|\[/?[A-Z_]+\]|</?[a-z_]+>")
+
+
+def template_special_tokens(template: str) -> list[str]:
+    """The special tokens a chat template writes, in first-seen order (so a tiny tokenizer keeps them whole)."""
+    seen: dict[str, None] = {}
+    for token in _TEMPLATE_TOKEN.findall(template):
+        seen.setdefault(token, None)
+    return list(seen)
+
+
+def train_tokenizer(text_path: str, vocab_size: int, chat_template: str | None = None, bos_token: str | None = None,
+                    eos_token: str = END_TOKEN) -> PreTrainedTokenizerFast:
     backend = Tokenizer(models.BPE())
     backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     backend.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
-        special_tokens=[PAD_TOKEN, START_TOKEN, END_TOKEN],
+        special_tokens=list(dict.fromkeys([PAD_TOKEN, START_TOKEN, END_TOKEN,
+                                           *([bos_token] if bos_token else []), eos_token,
+                                           *template_special_tokens(chat_template or "")])),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     backend.train([text_path], trainer)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=END_TOKEN, pad_token=PAD_TOKEN)
-    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=eos_token, pad_token=PAD_TOKEN,
+                                        bos_token=bos_token)
+    tokenizer.chat_template = chat_template or CHAT_TEMPLATE
     return tokenizer
 
 
 def make_tiny(out_dir: str, text_path: str, layers: int = 2, hidden: int = 64, heads: int = 4,
-              vocab: int = 512, seed: int = 0) -> str:
+              vocab: int = 512, seed: int = 0, chat_template: str | None = None, bos_token: str | None = None,
+              eos_token: str = END_TOKEN) -> str:
+    """`chat_template`: a real model's template (Jinja text); its special tokens join the vocabulary, and
+    `eos_token` (its end-of-turn token) is where generation stops."""
     if hidden % heads:
         raise ValueError(f"--hidden ({hidden}) must be divisible by --heads ({heads})")
-    tokenizer = train_tokenizer(text_path, vocab)
-    end_id = tokenizer.convert_tokens_to_ids(END_TOKEN)
+    tokenizer = train_tokenizer(text_path, vocab, chat_template, bos_token, eos_token)
+    end_id = tokenizer.convert_tokens_to_ids(eos_token)
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=hidden,

@@ -25,7 +25,7 @@ def _summary(values: list[int]) -> dict:
 def token_statistics(tokenizer, path: str) -> dict:
     full_counts, assistant_counts = [], []
     for messages in read_conversations(path):
-        input_ids, mask = assistant_mask(tokenizer, messages)
-        full_counts.append(len(input_ids))
-        assistant_counts.append(sum(mask))
+        sequences = assistant_mask(tokenizer, messages)
+        full_counts.append(sum(len(input_ids) for input_ids, _ in sequences))
+        assistant_counts.append(sum(sum(mask) for _, mask in sequences))
     return {"count": len(full_counts), "tokens": _summary(full_counts), "assistant_tokens": _summary(assistant_counts)}

@@ -19,10 +19,13 @@ from trl import SFTConfig, SFTTrainer
 from .data import tokenize_file
 from .events import ConfigError, TrainingError, emit, is_main_process, log
 from .jobfile import Job
+from .acceleration import Acceleration, local_rank, plan, quantization_config, world_size
 from .modeling import load_causal_lm, load_tokenizer, resolve_device
+from .resume import PROGRESS_FILE, prepare_checkpoints, read_progress, resume_point, write_progress
 
 # Files of a Trainer checkpoint that are training state, not model: skipped when a checkpoint becomes the result.
-_TRAINING_STATE_PREFIXES = ("optimizer", "scheduler", "rng_state", "trainer_state", "training_args", "README")
+_TRAINING_STATE_PREFIXES = ("optimizer", "scheduler", "rng_state", "trainer_state", "training_args", "README",
+                            PROGRESS_FILE)
 
 
 def library_versions() -> dict[str, str]:
@@ -46,34 +49,23 @@ def build_lora_config(job: Job):
     )
 
 
-def load_base_model(job: Job, device: str):
-    kwargs = {}
-    if job.method == "qlora":
-        if device != "cuda":
-            raise ConfigError("method 'qlora' needs a CUDA device (bitsandbytes 4-bit); use 'lora' on CPU")
-        try:
-            import bitsandbytes  # noqa: F401
-        except ImportError as error:
-            raise ConfigError("method 'qlora' needs the 'bitsandbytes' package; install it or use 'lora'") from error
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True,
-            bnb_4bit_quant_type="nf4",
-            bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16,
-        )
+def load_base_model(job: Job, device: str, accel: Acceleration, model_path: str | None = None):
+    kwargs = {"attn_implementation": accel.attn_implementation}
+    if accel.quantized:
+        kwargs["quantization_config"] = quantization_config(device, sharded=accel.sharded)
+        if accel.device_map is not None:
+            kwargs["device_map"] = accel.device_map
     # Full fine-tuning keeps fp32 master weights (bf16 autocast on GPU); adapters train on a bf16 base on GPU.
     dtype = torch.bfloat16 if device == "cuda" and job.method != "full" else torch.float32
-    model = load_causal_lm(job.base_model, dtype, job.trust_remote_code, **kwargs)
-    if job.method == "qlora":
+    model = load_causal_lm(model_path or job.base_model, dtype, job.trust_remote_code, **kwargs)
+    if accel.quantized:
         from peft import prepare_model_for_kbit_training
 
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=device == "cuda")
     return model
 
 
-def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
+def build_config(job: Job, device: str, has_validation: bool, accel: Acceleration) -> SFTConfig:
     hyper = job.hyperparameters
     if has_validation and hyper.eval_steps:
         schedule = {"eval_strategy": "steps", "eval_steps": hyper.eval_steps,
@@ -81,6 +73,9 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
     else:
         schedule = {"eval_strategy": "epoch" if has_validation else "no", "save_strategy": "epoch"}
     use_bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+    if job.checkpoint == "best_valid_loss" and has_validation:
+        # Lets save_total_limit rotation keep the best checkpoint (the Trainer tracks it with this metric).
+        schedule.update(metric_for_best_model="eval_loss", greater_is_better=False)
     return SFTConfig(
         output_dir=os.path.join(job.output_dir, "checkpoints"),
         num_train_epochs=hyper.epochs,
@@ -93,11 +88,13 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
         weight_decay=hyper.weight_decay,
         max_grad_norm=hyper.max_grad_norm,
         max_length=hyper.max_length,
-        packing=hyper.packing,
+        packing=accel.packing != "padding",
         packing_strategy="bfd",  # best-fit decreasing with padding-free position ids: no cross-example attention
+        use_liger_kernel=accel.liger_kernel,
+        save_total_limit=hyper.save_total_limit,
         seed=hyper.seed,
         data_seed=hyper.seed,
-        save_only_model=True,
+        save_only_model=False,  # optimizer, scheduler and RNG state too: a killed run resumes where it stopped
         logging_strategy="steps",
         logging_steps=1,
         report_to="none",
@@ -107,6 +104,8 @@ def build_config(job: Job, device: str, has_validation: bool) -> SFTConfig:
         use_cpu=device == "cpu",
         # Checkpointing saves memory on GPUs; on CPU (tiny models, tests) it only costs time.
         activation_checkpointing=device == "cuda",  # transformers 5 name of gradient_checkpointing
+        ddp_backend="gloo" if device == "cpu" and world_size() > 1 else None,
+        ddp_find_unused_parameters=False,  # every adapter weight is used in every forward
         dataloader_num_workers=0,
         **schedule,
     )
@@ -119,7 +118,10 @@ class EventCallback(TrainerCallback):
     `load_best_model_at_end`, which would also override the `checkpoint: last` choice.
     """
 
-    def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None):
+    def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None,
+                 acceleration: dict | None = None):
+        self.acceleration = acceleration or {}
+        self.resume_from: str | None = None  # the checkpoint a killed run continues from
         self.train_examples = train_examples
         self.validation_examples = validation_examples
         self.device = device
@@ -135,10 +137,29 @@ class EventCallback(TrainerCallback):
         self._epoch_start_tokens = 0
         self.start_time = time.monotonic()
 
+    def progress(self) -> dict:
+        return {"evaluations": self.evaluations, "checkpoints": self.checkpoints, "epochs": self.epochs,
+                "tokens_seen": self.tokens_seen, "best_valid_loss": self.best_valid_loss,
+                "evaluations_without_improvement": self.evaluations_without_improvement}
+
+    def restore(self, progress: dict) -> None:
+        """Continue a killed run: its evaluations, checkpoints and epochs up to the checkpoint resumed from."""
+        self.evaluations, self.checkpoints = progress["evaluations"], progress["checkpoints"]
+        self.epochs, self.tokens_seen = progress["epochs"], progress["tokens_seen"]
+        self.best_valid_loss = progress["best_valid_loss"]
+        self.evaluations_without_improvement = progress["evaluations_without_improvement"]
+        self._epoch_start_tokens = self.tokens_seen
+
     def on_train_begin(self, args, state, control, **kwargs):
         self.start_time = self._epoch_start_time = time.monotonic()
         emit("start", total_steps=state.max_steps, train_examples=self.train_examples,
-             validation_examples=self.validation_examples, device=self.device, versions=library_versions())
+             validation_examples=self.validation_examples, device=self.device, versions=library_versions(),
+             resumed_from_step=state.global_step or None, processes=world_size(), **self.acceleration)
+        # A resumed run repeats what the killed one reported, so the reader knows every checkpoint to choose from.
+        for item in self.evaluations:
+            emit("eval", **item)
+        for item in self.checkpoints:
+            emit("checkpoint", **item)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
@@ -190,6 +211,8 @@ class EventCallback(TrainerCallback):
         record = {"step": state.global_step, "epoch": _round(state.epoch), "valid_loss": valid_loss,
                   "path": os.path.join(args.output_dir, f"checkpoint-{state.global_step}")}
         self.checkpoints.append(record)
+        if is_main_process():
+            write_progress(record["path"], self.progress())
         emit("checkpoint", **record)
 
     def valid_loss_at(self, step: int) -> float | None:
@@ -226,15 +249,27 @@ def build_trainer(job: Job):
     device = resolve_device(job.device)
     tokenizer = load_tokenizer(job.base_model, job.trust_remote_code)
     max_length = job.hyperparameters.max_length
-    train_columns = tokenize_file(tokenizer, job.train_file, max_length)
-    validation_columns = tokenize_file(tokenizer, job.validation_file, max_length) if job.validation_file else None
+    train_columns = tokenize_file(tokenizer, job.train_file, max_length, job.assistant_prefix)
+    validation_columns = (tokenize_file(tokenizer, job.validation_file, max_length, job.assistant_prefix)
+                          if job.validation_file else None)
     train_dataset = Dataset.from_dict(train_columns)
     validation_dataset = Dataset.from_dict(validation_columns) if validation_columns else None
 
-    model = load_base_model(job, device)
-    config = build_config(job, device, validation_dataset is not None)
+    accel = plan(job, device)
+    resume_from = resume_point(job)
+    model = load_base_model(job, device, accel)
+    config = build_config(job, device, validation_dataset is not None, accel)
+    # The config set up the process group: rank 0 alone prepares the folder, the others wait for it.
+    prepare_checkpoints(job, resume_from)
+    from accelerate import PartialState
+
+    PartialState().wait_for_everyone()
     callback = EventCallback(len(train_dataset), len(validation_dataset) if validation_dataset else 0, device,
-                             job.hyperparameters.early_stopping_patience)
+                             job.hyperparameters.early_stopping_patience, accel.describe())
+    if resume_from:
+        callback.restore(read_progress(resume_from))
+        log(f"resuming from {resume_from}")
+    callback.resume_from = resume_from
     trainer_kwargs = {
         "model": model,
         "args": config,
@@ -247,27 +282,33 @@ def build_trainer(job: Job):
     if job.loss.type == "kd":
         from .kd import DistillationTrainer
 
-        teacher = load_causal_lm(job.loss.teacher_model, next(model.parameters()).dtype, job.trust_remote_code)
-        _check_same_vocabulary(model, teacher)
-        trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, temperature=job.loss.temperature,
-                                      alpha=job.loss.alpha, direction=job.loss.direction)
+        teacher, vocabulary_size = load_teacher(job, tokenizer, device, accel)
+        trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, vocabulary_size=vocabulary_size,
+                                      temperature=job.loss.temperature, alpha=job.loss.alpha,
+                                      direction=job.loss.direction)
     else:
         trainer = SFTTrainer(**trainer_kwargs)
     return trainer, callback
 
 
-def _check_same_vocabulary(student, teacher) -> None:
-    student_vocab = student.get_output_embeddings().weight.shape[0]
-    teacher_vocab = teacher.get_output_embeddings().weight.shape[0]
-    if student_vocab != teacher_vocab:
-        raise ConfigError(f"teacher vocabulary ({teacher_vocab}) differs from the student's ({student_vocab}); "
-                          "logit distillation needs the same tokenizer")
+def load_teacher(job: Job, student_tokenizer, device: str, accel: Acceleration):
+    """The KD teacher, frozen: bf16 on GPUs (fp32 on CPU) or 4-bit nf4; checked to share the student's tokenizer."""
+    from .kd import same_vocabulary
+
+    vocabulary_size = same_vocabulary(student_tokenizer,
+                                      load_tokenizer(job.loss.teacher_model, job.trust_remote_code))
+    kwargs = {"attn_implementation": accel.attn_implementation}
+    if job.loss.teacher_4bit:
+        kwargs["quantization_config"] = quantization_config(device, sharded=accel.sharded)
+        kwargs["device_map"] = {"": local_rank()} if device == "cuda" else "cpu"
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    return load_causal_lm(job.loss.teacher_model, dtype, job.trust_remote_code, **kwargs), vocabulary_size
 
 
 def run_training(job: Job) -> dict:
     started = time.monotonic()
     trainer, callback = build_trainer(job)
-    trainer.train()
+    trainer.train(resume_from_checkpoint=callback.resume_from)
     if trainer.eval_dataset is not None and callback.valid_loss_at(trainer.state.global_step) is None:
         trainer.evaluate()
 
@@ -302,6 +343,8 @@ def run_training(job: Job) -> dict:
         "valid_loss": chosen["valid_loss"],
         "trained_tokens": callback.tokens_seen,
         "seconds": round(seconds, 3),
+        # This process's peak; under several processes each rank has its own (rank 0's is reported).
+        "peak_gpu_memory_gb": round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None,
     }
     if is_main_process():
         write_metrics(job, callback, summary)

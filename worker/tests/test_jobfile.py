@@ -20,12 +20,19 @@ def test_defaults_and_path_resolution(tmp_path):
     assert job.hyperparameters.packing is True and job.hyperparameters.max_length == 1024
     assert job.train_file == str(tmp_path / "train.jsonl")
     assert job.base_model == "some/model"  # an HF id stays an id when no such directory exists
+    assert job.hyperparameters.learning_rate == 2e-4 and job.attn_implementation == "auto" and job.resume is True
+    full = parse_job({**MINIMAL, "method": "full"}, base_dir=str(tmp_path))
+    assert full.hyperparameters.learning_rate == 1e-5  # full fine-tuning moves pretrained weights: no LoRA rate
+    assert parse_job({**MINIMAL, "method": "full", "hyperparameters": {"learning_rate": 3e-5}}).hyperparameters \
+        .learning_rate == 3e-5
 
 
 @pytest.mark.parametrize("raw, fragment", [
     ({**MINIMAL, "epochs": 3}, "unknown key 'epochs'"),
     ({**MINIMAL, "hyperparameters": {"learning_rate": 1e-4, "lr": 1}}, "unknown key 'hyperparameters.lr'"),
     ({**MINIMAL, "lora": {"rank": 8}}, "unknown key 'lora.rank'"),
+    ({**MINIMAL, "attn_implementation": "flash"}, "'attn_implementation' must be one of"),
+    ({**MINIMAL, "hyperparameters": {"save_total_limit": 0}}, "save_total_limit"),
     ({**MINIMAL, "loss": {"type": "kd", "teacher": "x"}}, "unknown key 'loss.teacher'"),
     ({"train_file": "t.jsonl", "output_dir": "o"}, "missing required key 'base_model'"),
     ({**MINIMAL, "method": "dora"}, "'method' must be one of"),
@@ -70,12 +77,3 @@ def test_cli_reports_data_error_event(tmp_path, tiny_model):
     last = json.loads(result.stdout.splitlines()[-1])
     assert last["event"] == "error" and last["type"] == "DataError"
     assert "train.jsonl:3" in last["message"]
-
-
-def test_qlora_without_cuda_is_a_config_error(tiny_model, tmp_path):
-    from distillery_worker.train import build_trainer
-
-    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(2)))
-    job = parse_job(make_job(tiny_model, train_file, tmp_path / "out", method="qlora"))
-    with pytest.raises(ConfigError, match="qlora"):
-        build_trainer(job)

@@ -2,7 +2,7 @@ import pytest
 
 from distillery_worker.data import tokenize_file
 from distillery_worker.events import DataError
-from distillery_worker.masking import IGNORE_INDEX, assistant_mask, has_generation_markers, tokenize_conversation
+from distillery_worker.masking import IGNORE_INDEX, assistant_mask, tokenize_conversation
 from distillery_worker.tokens import token_statistics
 
 from conftest import write_jsonl
@@ -41,8 +41,7 @@ def labeled_spans(tokenizer, input_ids, labels) -> list[str]:
 
 
 def test_only_assistant_tokens_carry_labels(tiny_tokenizer):
-    assert has_generation_markers(tiny_tokenizer)
-    input_ids, labels = tokenize_conversation(tiny_tokenizer, CONVERSATION, max_length=512)
+    [(input_ids, labels)] = tokenize_conversation(tiny_tokenizer, CONVERSATION, max_length=512)
     spans = labeled_spans(tiny_tokenizer, input_ids, labels)
     # Each answer is trained together with its end-of-turn token, and nothing else is.
     assert [span.strip() for span in spans] == ["red cat<|im_end|>", "blue dog<|im_end|>"]
@@ -51,24 +50,24 @@ def test_only_assistant_tokens_carry_labels(tiny_tokenizer):
         assert text in unlabeled
 
 
-def test_rendering_fallback_matches_generation_markers(tiny_tokenizer):
-    from distillery_worker.masking import _assistant_mask_by_rendering
+def test_masks_agree_with_the_templates_generation_markers(tiny_tokenizer):
+    # The tiny template marks its answers with {% generation %}: masking by rendering finds the same tokens.
+    encoded = tiny_tokenizer.apply_chat_template(CONVERSATION, return_dict=True, return_assistant_tokens_mask=True)
+    [(input_ids, mask)] = assistant_mask(tiny_tokenizer, CONVERSATION)
+    assert input_ids == list(encoded["input_ids"]) and mask == list(encoded["assistant_masks"])
 
-    assert _assistant_mask_by_rendering(tiny_tokenizer, CONVERSATION) == assistant_mask(tiny_tokenizer, CONVERSATION)
 
-
-def test_rendering_fallback_on_template_without_markers(tiny_tokenizer):
+def test_template_without_markers(tiny_tokenizer):
     tokenizer = tiny_tokenizer.__class__.from_pretrained(tiny_tokenizer.name_or_path)
     tokenizer.chat_template = INST_TEMPLATE
-    assert not has_generation_markers(tokenizer)
-    input_ids, labels = tokenize_conversation(tokenizer, CONVERSATION, max_length=512)
+    [(input_ids, labels)] = tokenize_conversation(tokenizer, CONVERSATION, max_length=512)
     spans = labeled_spans(tokenizer, input_ids, labels)
     assert [span.strip() for span in spans] == ["red cat<|im_end|>", "blue dog<|im_end|>"]
 
 
 def test_truncation_drops_rows_without_answer_tokens(tiny_tokenizer, tmp_path):
     path = write_jsonl(tmp_path / "rows.jsonl", [{"messages": CONVERSATION}])
-    full_length = len(tokenize_conversation(tiny_tokenizer, CONVERSATION, 512)[0])
+    full_length = len(tokenize_conversation(tiny_tokenizer, CONVERSATION, 512)[0][0])
     assert len(tokenize_file(tiny_tokenizer, path, full_length)["input_ids"][0]) == full_length
     with pytest.raises(DataError, match="no row has assistant tokens"):
         tokenize_file(tiny_tokenizer, path, max_length=8)
@@ -91,11 +90,32 @@ def test_token_statistics(tiny_tokenizer, tmp_path):
     short = [CONVERSATION[1], CONVERSATION[2]]
     path = write_jsonl(tmp_path / "rows.jsonl", [{"messages": CONVERSATION}, {"messages": short}])
     statistics = token_statistics(tiny_tokenizer, path)
-    long_ids, long_mask = assistant_mask(tiny_tokenizer, CONVERSATION)
-    short_ids, short_mask = assistant_mask(tiny_tokenizer, short)
+    [(long_ids, long_mask)] = assistant_mask(tiny_tokenizer, CONVERSATION)
+    [(short_ids, short_mask)] = assistant_mask(tiny_tokenizer, short)
     assert statistics["count"] == 2
     assert statistics["tokens"]["total"] == len(long_ids) + len(short_ids)
     assert statistics["tokens"]["max"] == len(long_ids)
     assert statistics["tokens"]["p50"] == len(short_ids)
     assert statistics["assistant_tokens"]["total"] == sum(long_mask) + sum(short_mask)
     assert statistics["assistant_tokens"]["mean"] == (sum(long_mask) + sum(short_mask)) / 2
+
+
+def test_inspect_shows_trained_spans_and_what_max_length_cuts(tiny_tokenizer, tmp_path):
+    from distillery_worker.inspection import inspect_file
+
+    long_answer = " ".join(["red cat"] * 40)
+    rows = [{"messages": CONVERSATION},
+            {"messages": [CONVERSATION[1], {"role": "assistant", "content": long_answer}]}]
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    [(first_ids, first_mask)] = assistant_mask(tiny_tokenizer, CONVERSATION)
+    max_length = len(first_ids)  # the first row fits exactly; the long answer is cut before its end token
+    report = inspect_file(tiny_tokenizer, path, max_length, rows=1)
+    assert report["conversations"] == 2 and report["sequences"] == 2
+    assert report["truncated"] == 1 and report["answers_losing_end_token"] == 1
+    [shown] = report["rows"]
+    assert shown["tokens"] == len(first_ids) and shown["trained_tokens"] == sum(first_mask)
+    assert [segment["text"] for segment in shown["segments"] if segment["trained"]] == ["red cat<|im_end|>",
+                                                                                        "blue dog<|im_end|>"]
+    assert "".join(segment["text"] for segment in shown["segments"]).startswith("<|im_start|>system\nBe short.")
+    assert sum(segment["tokens"] for segment in shown["segments"]) == len(first_ids)
+    assert not shown["loses_end_token"] and shown["truncated_tokens"] == 0

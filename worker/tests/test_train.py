@@ -18,7 +18,7 @@ def mean_answer_loss(model, tokenizer, rows) -> float:
     total = 0.0
     with torch.no_grad():
         for row in rows:
-            input_ids, labels = tokenize_conversation(tokenizer, row["messages"], 512)
+            [(input_ids, labels)] = tokenize_conversation(tokenizer, row["messages"], 512)
             total += model(input_ids=torch.tensor([input_ids]), labels=torch.tensor([labels])).loss.item()
     return total / len(rows)
 
@@ -162,8 +162,12 @@ def test_full_training_of_random_tiny_model(trained_full):
     step_losses = losses(collected)
     assert step_losses[-1] < 0.1 * step_losses[0]
     assert summary["adapter_dir"] is None and os.path.isfile(os.path.join(summary["model_dir"], "model.safetensors"))
-    model = load_model(summary["model_dir"])
-    assert sum(parameter.numel() for parameter in model.parameters()) > 0
+    # The saved model is the trained one: it answers the training rows far better than the random base.
+    from distillery_worker.modeling import load_tokenizer
+
+    rows, tokenizer = memorize_rows(range(8)), load_tokenizer(summary["model_dir"])
+    trained_loss = mean_answer_loss(load_model(summary["model_dir"]), tokenizer, rows)
+    assert trained_loss < 0.2 * mean_answer_loss(load_model(trained_full["job"]["base_model"]), tokenizer, rows)
 
 
 def test_packing_does_not_leak_attention_across_examples(tiny_model, tmp_path):
@@ -172,31 +176,140 @@ def test_packing_does_not_leak_attention_across_examples(tiny_model, tmp_path):
     validation_file = write_jsonl(tmp_path / "validation.jsonl", rows)
     eval_losses = {}
     for packing in (True, False):
+        # sdpa asked for explicitly: packed rows with a block mask (auto would pad, as no varlen kernel is here)
         job = make_job(tiny_model, train_file, tmp_path / f"out-{packing}", validation_file=validation_file,
-                       hyperparameters={"packing": packing})
-        trainer, _ = build_trainer(parse_job(job))
+                       hyperparameters={"packing": packing}, attn_implementation="sdpa")
+        trainer, callback = build_trainer(parse_job(job))
+        assert callback.acceleration["packing"] == ("block_mask" if packing else "padding")
         eval_losses[packing] = trainer.evaluate()["eval_loss"]
     assert eval_losses[True] == pytest.approx(eval_losses[False], abs=1e-4)
 
 
 def test_distillation_loss_is_zero_for_identical_logits_and_positive_otherwise():
+    from distillery_worker.kd import answer_positions
+
     torch.manual_seed(0)
     logits = torch.randn(1, 6, 11)
     labels = torch.tensor([[-100, -100, 3, 4, 5, 6]])
+    keep, mask, targets = answer_positions(labels)
+    assert keep.tolist() == [1, 2, 3, 4] and targets.tolist() == [3, 4, 5, 6]
+    student = logits[:, keep][mask]
     for direction in ("forward", "reverse"):
-        mixed, cross_entropy = distillation_loss(logits, logits.clone(), labels, 2.0, 1.0, direction)
+        mixed, cross_entropy = distillation_loss(student, student.clone(), targets, 2.0, 1.0, direction)
         assert mixed.item() == pytest.approx(0.0, abs=1e-6) and cross_entropy.item() > 0
-        mixed, _ = distillation_loss(logits, torch.randn(1, 6, 11), labels, 2.0, 1.0, direction)
-        assert mixed.item() > 0.01
+        other = torch.randn(4, 11)
+        mixed, _ = distillation_loss(student, other, targets, 2.0, 1.0, direction)
+        # Chunking changes nothing: one position at a time gives the same sums.
+        chunked, _ = distillation_loss(student, other, targets, 2.0, 1.0, direction, chunk=1)
+        assert mixed.item() > 0.01 and chunked.item() == pytest.approx(mixed.item(), rel=1e-6)
+
+
+def test_tokenizers_are_compared_by_vocabulary_content(tiny_tokenizer, tmp_path):
+    from distillery_worker.events import ConfigError
+    from distillery_worker.kd import same_vocabulary
+
+    assert same_vocabulary(tiny_tokenizer, tiny_tokenizer) == len(tiny_tokenizer)
+    (tmp_path / "other.txt").write_text("completely different words make another vocabulary here\n" * 50)
+    from distillery_worker.tiny import train_tokenizer
+
+    other = train_tokenizer(str(tmp_path / "other.txt"), len(tiny_tokenizer))
+    with pytest.raises(ConfigError, match="tokenizers differ"):
+        same_vocabulary(tiny_tokenizer, other)
+
+
+def kd_job(tiny_model, teacher_dir, tmp_path, name: str, alpha: float) -> dict:
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    return make_job(tiny_model, train_file, tmp_path / name,
+                    loss={"type": "kd", "teacher_model": teacher_dir, "temperature": 1.0, "alpha": alpha,
+                          "direction": "forward"})
 
 
 def test_kd_loss_runs_and_falls(trained_full, tiny_model, tmp_path):
-    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
-    job = make_job(tiny_model, train_file, tmp_path / "out",
-                   loss={"type": "kd", "teacher_model": trained_full["summary"]["model_dir"], "temperature": 2.0,
-                         "alpha": 0.5, "direction": "forward"})
-    summary, collected = run_job(job)
+    summary, collected = run_job(kd_job(tiny_model, trained_full["summary"]["model_dir"], tmp_path, "mixed", 0.5))
     step_losses = losses(collected)
     assert len(step_losses) == 12 and all(loss == loss for loss in step_losses)
     assert step_losses[-1] < 0.5 * step_losses[0]
     assert os.path.isfile(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
+
+
+def test_pure_kl_distillation_pulls_the_student_to_the_teacher(trained_full, tiny_model, tmp_path, monkeypatch):
+    """alpha = 1: only the KL term trains, so a broken KL cannot hide behind the cross-entropy half."""
+    from distillery_worker import kd
+
+    teacher_dir = trained_full["summary"]["model_dir"]
+    rows = memorize_rows(range(8))
+    tokenizer = load_tokenizer_for(tiny_model)
+    teacher_loss = mean_answer_loss(load_model(teacher_dir), tokenizer, rows)
+    base_loss = mean_answer_loss(load_model(tiny_model), tokenizer, rows)
+
+    summary, collected = run_job(kd_job(tiny_model, teacher_dir, tmp_path, "kl", 1.0))
+    from peft import PeftModel
+
+    student = PeftModel.from_pretrained(load_model(tiny_model), summary["adapter_dir"]).eval()
+    student_loss = mean_answer_loss(student, tokenizer, rows)
+    step_losses = losses(collected)
+    assert step_losses[-1] < 0.3 * step_losses[0]
+    # The answers were never given as targets (alpha = 1), yet the student learned them from the teacher.
+    assert student_loss < base_loss - 0.5 * (base_loss - teacher_loss)
+
+    # The same run with the KL broken on purpose (the teacher's distribution ignored) must fail that check.
+    def broken(student_logits, teacher_logits, temperature, direction):
+        return kd.F.log_softmax(student_logits.float(), dim=-1).sum() * 0.0
+
+    monkeypatch.setattr(kd, "kl_divergence", broken)
+    summary, collected = run_job(kd_job(tiny_model, teacher_dir, tmp_path, "broken", 1.0))
+    broken_student = PeftModel.from_pretrained(load_model(tiny_model), summary["adapter_dir"]).eval()
+    assert not mean_answer_loss(broken_student, tokenizer, rows) < base_loss - 0.5 * (base_loss - teacher_loss)
+
+
+def load_tokenizer_for(model_dir):
+    from distillery_worker.modeling import load_tokenizer
+
+    return load_tokenizer(model_dir)
+
+
+def test_packing_choice_follows_the_attention_kernel(tiny_model, tmp_path):
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(4)))
+    from distillery_worker.acceleration import choose_packing, plan
+
+    # No varlen kernel on CPU: auto attention pads rather than building a dense block mask over a packed batch.
+    assert plan(parse_job(make_job(tiny_model, train_file, tmp_path / "out")), "cpu").packing == "padding"
+    assert choose_packing(True, "flash_attention_2", "flash_attention_2") == "padding_free"
+    assert choose_packing(True, "kernels-community/flash-attn3", "kernels-community/flash-attn3") == "padding_free"
+    assert choose_packing(False, "flash_attention_2", "flash_attention_2") == "padding"
+    from distillery_worker.events import ConfigError
+
+    with pytest.raises(ConfigError, match="CUDA"):
+        plan(parse_job(make_job(tiny_model, train_file, tmp_path / "out", liger_kernel=True)), "cpu")
+
+
+def test_qlora_trains_a_4bit_base_on_cpu(tiny_model, tmp_path):
+    import bitsandbytes as bnb
+
+    train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(8)))
+    job = make_job(tiny_model, train_file, tmp_path / "out", method="qlora", hyperparameters={"epochs": 8})
+    trainer, _ = build_trainer(parse_job(job))
+    quantized = [module for module in trainer.model.modules() if isinstance(module, bnb.nn.Linear4bit)]
+    assert len(quantized) == 14  # 7 projections x 2 layers, each nf4 under its LoRA adapter
+    assert quantized[0].weight.quant_type == "nf4"
+    summary, collected = run_job(job)
+    step_losses = losses(collected)
+    assert collected[0]["quantized"] is True
+    assert step_losses[-1] < 0.5 * step_losses[0]
+    saved = load_file(os.path.join(summary["adapter_dir"], "adapter_model.safetensors"))
+    assert saved and all("lora_" in key for key in saved)
+
+
+def test_4bit_placement_per_rank_and_under_sharding(tiny_model, tmp_path, monkeypatch):
+    from distillery_worker.acceleration import plan, quantization_config
+
+    job = parse_job(make_job(tiny_model, tmp_path / "train.jsonl", tmp_path / "out", method="qlora"))
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    # Under a multi-process launch each rank loads its 4-bit model onto its own GPU, not all onto cuda:0.
+    assert plan(job, "cuda").device_map == {"": 1}
+    assert plan(job, "cpu").device_map == "cpu"
+    assert quantization_config("cuda").bnb_4bit_compute_dtype == torch.bfloat16
+    monkeypatch.setenv("ACCELERATE_USE_FSDP", "true")
+    sharded = plan(job, "cuda")
+    assert sharded.sharded and sharded.device_map is None  # FSDP places and shards the weights itself
+    assert quantization_config("cuda", sharded=True).bnb_4bit_quant_storage == torch.bfloat16

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolvePath, type LoadedTask } from '../../config/load.js';
 import { DistilleryError } from '../../errors.js';
 import { installedWorkerPython } from '../../local-worker/worker-environment.js';
-import { runWorker } from '../train/local/worker-process.js';
+import { parseJsonLine, runWorker } from '../train/local/worker-process.js';
 import { tokenStatisticsSchema, type TokenStatistics } from './token-statistics.js';
 
 /** Counts tokens of a chat JSONL file with the student's real tokenizer. */
@@ -24,16 +24,8 @@ export function workerTokenCounter(task: LoadedTask, environment: NodeJS.Process
     const lines: string[] = [];
     const args = ['tokens', '--tokenizer', tokenizer, file, ...(student.trust_remote_code ? ['--trust-remote-code'] : [])];
     const exit = await runWorker({ python, args, environment: { HF_HUB_OFFLINE: '1', ...environment }, signal, onLine: (line) => lines.push(line) });
-    const parsed = exit.code === 0 ? tokenStatisticsSchema.safeParse(parseJson(lines.at(-1))) : undefined;
+    const parsed = exit.code === 0 ? tokenStatisticsSchema.safeParse(parseJsonLine(lines.at(-1))) : undefined;
     if (parsed?.success) return parsed.data;
     throw new DistilleryError(`the worker's tokens command failed (status ${exit.code}): ${exit.logTail.slice(-3).join(' | ') || lines.at(-1) || 'no output'}`);
   };
-}
-
-function parseJson(line: string | undefined): unknown {
-  try {
-    return line === undefined ? undefined : JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

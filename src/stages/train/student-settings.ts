@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { resolvePath, type LoadedTask } from '../../config/load.js';
 import { hyperparametersSchema, lossSchema, type studentSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { distributedProblem } from './local/distributed-launch.js';
 
 /** `student.hyperparameters` (schema in config/schema.ts): one vocabulary for both trainers. */
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
@@ -29,6 +30,11 @@ export function studentSettings(task: LoadedTask): StudentSettings {
   }
   if (loss.type === 'kd' && loss.teacher_model === undefined) {
     throw new ConfigError(`${task.file}: student.loss.teacher_model: required when loss.type is kd`, task.file, 'student.loss.teacher_model');
+  }
+  if (student.distributed !== undefined) {
+    if (student.trainer === 'hosted') throw new ConfigError(`${task.file}: student.distributed: only the local trainer runs processes of its own`, task.file, 'student.distributed');
+    const problem = distributedProblem(student.distributed);
+    if (problem !== undefined) throw new ConfigError(`${task.file}: student.distributed: ${problem}`, task.file, 'student.distributed');
   }
   // A model that is a folder beside the config is handed over as an absolute path; a hub id stays as written.
   const localModel = (model: string): string => (student.trainer === 'local' && existsSync(resolvePath(task, model)) ? resolvePath(task, model) : model);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,10 @@ describe('LocalTrainer with a scripted worker', () => {
       trust_remote_code: false,
       device: 'auto',
       loss: { type: 'sft' },
+      assistant_prefix: '',
+      attn_implementation: 'auto',
+      liger_kernel: false,
+      resume: true,
     });
     const metrics = JSON.parse(read(join(run.dir, 'train', 'metrics.json'))) as TrainingMetrics;
     expect(metrics).toMatchObject({ trainer: 'local', provider: 'worker', status: 'succeeded', total_steps: 4, trained_tokens: 400, cost: 0, served_model: null, adapter_dir: join(run.dir, 'train', 'adapter') });
@@ -80,6 +84,26 @@ describe('LocalTrainer with a scripted worker', () => {
     expect(log).toMatch(/PYTHONPATH=\S*\/worker/);
     const events = read(join(run.dir, 'train', 'events.jsonl')).trim().split('\n').map((line) => JSON.parse(line));
     expect(events.filter((event) => event.kind === 'checkpoint').map((event) => event.id)).toEqual(['checkpoint-2', 'checkpoint-4']);
+  });
+
+  it('keeps the checkpoints of a killed run for the worker to resume from, unless --fresh', async () => {
+    const run = await setUp('success');
+    const checkpoint = join(run.dir, 'train', 'checkpoints', 'checkpoint-2');
+    mkdirSync(checkpoint, { recursive: true });
+    await runTrainStage(run.run.context, { trainer: trainer() });
+    expect(JSON.parse(read(join(run.dir, 'train', 'job.json'))).resume).toBe(true);
+    expect(existsSync(checkpoint)).toBe(true);
+    await runTrainStage(run.run.context, { trainer: trainer(), fresh: true });
+    expect(JSON.parse(read(join(run.dir, 'train', 'job.json'))).resume).toBe(false);
+    expect(existsSync(checkpoint)).toBe(false);
+  });
+
+  it('runs the worker under accelerate launch with the generated config when student.distributed is set', async () => {
+    const run = await setUp('success', { distributed: { processes: 2, strategy: 'fsdp' } });
+    await runTrainStage(run.run.context, { trainer: trainer() });
+    const config = JSON.parse(read(join(run.dir, 'train', 'accelerate.json')));
+    expect(config).toMatchObject({ distributed_type: 'FSDP', num_processes: 2, fsdp_config: { fsdp_version: 2 } });
+    expect(run.events).toContainEqual(expect.objectContaining({ type: 'log', message: 'training with 2 processes (fsdp) under accelerate launch' }));
   });
 
   it('reports the worker’s typed error event', async () => {

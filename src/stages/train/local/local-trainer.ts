@@ -12,6 +12,7 @@ import { ensureWorkerPython, type WorkerEnvironmentOptions } from '../../../loca
 import { parseWorkerLine, type WorkerEvent } from './worker-events.js';
 import { HOSTED_ONLY_HYPERPARAMETERS, workerJob, type WorkerJob } from './worker-job.js';
 import { runWorker } from './worker-process.js';
+import { accelerateConfig, launcherArguments } from './distributed-launch.js';
 
 export interface LocalTrainerOptions {
   /** The interpreter to use; otherwise `ensureWorkerPython` finds or installs one. */
@@ -36,12 +37,16 @@ export class LocalTrainer implements Trainer {
 
   constructor(private readonly options: LocalTrainerOptions = {}) {}
 
-  /** The worker cannot continue a half-done run, so resuming trains again from the start. */
+  /** Continues from the newest checkpoint of a killed run; the worker starts over when the job changed since. */
   resume(context: TrainingContext): Promise<TrainingResult> {
-    return this.start(context);
+    return this.run(context, true);
   }
 
-  async start(context: TrainingContext): Promise<TrainingResult> {
+  start(context: TrainingContext): Promise<TrainingResult> {
+    return this.run(context, false);
+  }
+
+  private async run(context: TrainingContext, resume: boolean): Promise<TrainingResult> {
     const { stage, settings } = context;
     const paths = stage.paths.train;
     const say = (message: string): void => stage.emit({ type: 'log', stage: 'train', level: 'info', message });
@@ -49,9 +54,18 @@ export class LocalTrainer implements Trainer {
       this.options.python ??
       (await ensureWorkerPython({ ...this.options.environment, environment: stage.environment, configuredPython: settings.student.python, log: say }));
     ensureDir(paths.dir);
-    for (const stale of [paths.adapter, join(paths.dir, 'checkpoints'), join(paths.dir, 'merged'), join(paths.dir, 'model')]) rmSync(stale, { recursive: true, force: true });
+    const stale = [paths.adapter, join(paths.dir, 'merged'), join(paths.dir, 'model'), ...(resume ? [] : [join(paths.dir, 'checkpoints')])];
+    for (const path of stale) rmSync(path, { recursive: true, force: true });
     writeFileSync(paths.log, `# ${new Date().toISOString()} ${python} -m distillery_worker train ${paths.job}\n`);
-    writeJsonAtomic(paths.job, workerJob(context, this.options.device));
+    writeJsonAtomic(paths.job, { ...workerJob(context, this.options.device), resume });
+    const distributed = settings.student.distributed;
+    let launcher: string[] | undefined;
+    if (distributed !== undefined) {
+      const configFile = join(paths.dir, 'accelerate.json');
+      writeJsonAtomic(configFile, accelerateConfig(distributed));
+      launcher = launcherArguments(resolve(configFile));
+      say(`training with ${distributed.processes * distributed.machines} processes (${distributed.strategy}) under accelerate launch`);
+    }
 
     const recorder = new TrainingRecorder(stage, {
       trainer: 'local',
@@ -69,6 +83,7 @@ export class LocalTrainer implements Trainer {
       const exit = await runWorker({
         python,
         script: this.options.script,
+        launcher,
         args: ['train', resolve(paths.job)],
         cwd: resolve(stage.paths.root),
         environment: stage.environment,
@@ -87,7 +102,7 @@ export class LocalTrainer implements Trainer {
           if (normalized !== undefined) recorder.record(normalized);
         },
       });
-      if (exit.aborted) throw new AbortedError('training stopped; the worker was terminated (run the train stage again to start over)');
+      if (exit.aborted) throw new AbortedError('training stopped; the worker was terminated (run the train stage again to continue from its last checkpoint)');
       if (failure !== undefined) {
         throw new TrainingError(`worker ${failure.type}: ${failure.message}`, { workerErrorType: failure.type, logTail: exit.logTail });
       }

@@ -23,7 +23,11 @@ describe('workerJob', () => {
     const job = workerJob(context({ base: 'org/model' }));
     for (const path of [job.train_file, job.validation_file, job.output_dir]) expect(isAbsolute(path)).toBe(true);
     expect(job.output_dir).toBe(resolve('runs/relative/train'));
-    expect(job).toMatchObject({ base_model: 'org/model', method: 'lora', checkpoint: 'last', hyperparameters: { seed: 9 }, lora: {}, loss: { type: 'sft' } });
+    expect(job).toMatchObject({ base_model: 'org/model', method: 'lora', checkpoint: 'last', hyperparameters: { seed: 9 }, lora: {}, loss: { type: 'sft' }, assistant_prefix: '' });
+  });
+
+  it('hands the assistant prefix to the worker, which checks it against the chat template', () => {
+    expect(workerJob(context({ base: 'org/model', assistant_prefix: '<think>\n\n</think>\n\n' })).assistant_prefix).toBe('<think>\n\n</think>\n\n');
   });
 
   it('maps the shared hyperparameter names onto the worker sections and leaves hosted-only keys out', () => {

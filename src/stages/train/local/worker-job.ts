@@ -14,7 +14,13 @@ export interface WorkerJob {
   merge: boolean;
   trust_remote_code: boolean;
   device: 'auto' | 'cpu' | 'cuda';
-  loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse' };
+  loss: { type: 'sft' | 'kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse'; teacher_4bit?: boolean };
+  /** Checked against the chat template: the prefix serving continues must be the text training saw. */
+  assistant_prefix: string;
+  attn_implementation: string;
+  liger_kernel: boolean;
+  /** Continue from the newest checkpoint of an interrupted run of this same job. */
+  resume?: boolean;
 }
 
 /** Keys of `student.hyperparameters` the worker has no use for (hosted-only), reported as ignored. */
@@ -41,6 +47,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
     seed: hyperparameters.seed ?? context.stage.task.config.split.seed,
     eval_steps: hyperparameters.eval_steps,
     early_stopping_patience: hyperparameters.early_stopping_patience,
+    save_total_limit: hyperparameters.save_total_limit,
   };
   for (const [key, value] of Object.entries(copy)) if (value !== undefined) trainingHyperparameters[key] = value;
   const lora: WorkerJob['lora'] = {};
@@ -53,6 +60,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
   if (loss.temperature !== undefined) workerLoss.temperature = loss.temperature;
   if (loss.alpha !== undefined) workerLoss.alpha = loss.alpha;
   if (loss.direction !== undefined) workerLoss.direction = loss.direction;
+  if (loss.teacher_4bit !== undefined) workerLoss.teacher_4bit = loss.teacher_4bit;
   return {
     base_model: baseModel,
     train_file: resolve(context.trainFile),
@@ -66,5 +74,8 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
     trust_remote_code: student.trust_remote_code,
     device,
     loss: workerLoss,
+    assistant_prefix: student.assistant_prefix,
+    attn_implementation: student.attn_implementation,
+    liger_kernel: student.liger_kernel,
   };
 }

@@ -20,6 +20,8 @@ export interface WorkerRunOptions {
   graceMs?: number;
   /** Run this script instead of `-m distillery_worker` (tests: a scripted fake worker). */
   script?: string;
+  /** Interpreter arguments that start the worker module instead of `-m distillery_worker` (accelerate launch). */
+  launcher?: string[];
 }
 
 export interface WorkerExit {
@@ -40,7 +42,7 @@ const TAIL_LINES = 20;
 export function runWorker(options: WorkerRunOptions): Promise<WorkerExit> {
   const environment = options.environment ?? process.env;
   const pythonPath = [workerDirectory(), environment.PYTHONPATH].filter((part) => part !== undefined && part !== '').join(delimiter);
-  const args = options.script === undefined ? ['-m', 'distillery_worker', ...options.args] : [options.script, ...options.args];
+  const args = options.script === undefined ? [...(options.launcher ?? ['-m', 'distillery_worker']), ...options.args] : [options.script, ...options.args];
   const child = spawn(options.python, args, {
     cwd: options.cwd,
     env: { ...environment, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
@@ -85,4 +87,13 @@ export function runWorker(options: WorkerRunOptions): Promise<WorkerExit> {
       });
     });
   });
+}
+
+/** A worker stdout line as JSON, or undefined when it is missing or not JSON (callers then report the log tail). */
+export function parseJsonLine(line: string | undefined): unknown {
+  try {
+    return line === undefined ? undefined : JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
