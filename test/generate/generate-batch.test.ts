@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFakeProvider } from '../helpers/fake-provider-fixture.js';
 import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
-import { runGenerateStage } from '../../src/stages/generate/generate-stage.js';
+import { runGenerateStage, readStageInputs } from '../../src/stages/generate/generate-stage.js';
+import { generateBatch } from '../../src/stages/generate/batch-generator.js';
+import { Budget } from '../../src/stages/generate/budget.js';
+import { TeacherRequests } from '../../src/stages/generate/teacher-request.js';
+import { stageClient } from '../../src/stages/stage-client.js';
 import { runStage } from '../../src/pipeline/run-stage.js';
 import { readJsonlTolerant } from '../../src/data/jsonl.js';
 import type { GeneratedRecord } from '../../src/stages/generate/generated-record.js';
@@ -72,14 +76,57 @@ describe('generate, batch mode', () => {
     expect(requestsTo('/v1/chat/completions')).toHaveLength(3);
   });
 
-  it('gives up after batch_max_rounds and writes the rows to errors.jsonl', async () => {
+  it('shows a failed batch its errors, does not resubmit it unchanged, and writes the rows to errors.jsonl', async () => {
     fake().setBehaviour({ batch: { outcome: 'failed' } });
     const task = writeTask(temp.path(), fake().url, sentences(5), { teacher: { ...batchMode, batch_max_rounds: 2, batch_sync_stragglers: 0 } });
     const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 0, failed: 5 });
-    expect(requestsTo('/v1/batches')).toHaveLength(2);
+    expect(requestsTo('/v1/batches')).toHaveLength(1);
     const errors = readJsonlTolerant(join(task.runDir, 'generate', 'errors.jsonl')) as { error: string }[];
-    expect(errors[0]!.error).toMatch(/ended failed/);
+    expect(errors[0]!.error).toMatch(/ended failed \(failed: The batch failed \(configured\)\.\)/);
+    expect(task.events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringContaining('The batch failed (configured).') }));
+  });
+
+  it('splits batch files by bytes as well as by lines', async () => {
+    const task = writeTask(temp.path(), fake().url, sentences(30), { teacher: batchMode });
+    const run = task.open();
+    try {
+      await runStage(run.context, 'inputs', () => runInputsStage(run.context));
+      const requests = new TeacherRequests(run.context.task, run.context.task.config.teacher);
+      const { client } = await stageClient(run.context, 'fake', 'teacher-model', 4);
+      const rows: string[] = [];
+      await generateBatch({
+        inputs: readStageInputs(run.context),
+        requests, client, state: run.context.state, paths: run.context.paths, emit: () => undefined, signal: new AbortController().signal,
+        budget: new Budget(run.context.state, 'generate', 'teacher', 'teacher-model', undefined, undefined, true),
+        sink: { record: (record) => rows.push(record.id), failure: () => undefined, durable: () => Promise.resolve() },
+        maxRequestsPerBatch: 25, maxBytesPerBatch: 2000,
+      });
+      expect(rows).toHaveLength(30);
+      const sizes = [...fake().state.batches.values()].map((batch) => batch.lines.length);
+      // ~250 bytes a request line: 2,000 bytes hold 7, so bytes decide before the 25-line limit.
+      expect(sizes.length).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...sizes)).toBeLessThan(25);
+      expect(sizes.reduce((total, size) => total + size, 0)).toBe(30);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('a malformed line in a batch output file goes to errors.jsonl, the other lines are kept', async () => {
+    fake().setBehaviour({ batch: { lineFailure: () => undefined } });
+    const task = writeTask(temp.path(), fake().url, sentences(4), { teacher: { ...batchMode, batch_max_rounds: 1, batch_sync_stragglers: 0 } });
+    // Corrupt the output file as the provider stores it: the line of s2 loses its closing brace.
+    const original = fake().state.files.create.bind(fake().state.files);
+    fake().state.files.create = (name, purpose, content) => {
+      if (purpose !== 'batch_output' || !name.endsWith('_output.jsonl')) return original(name, purpose, content);
+      const corrupted = content.toString('utf8').split('\n').map((line) => (line.includes('"custom_id":"s2"') ? line.slice(0, -1) : line)).join('\n');
+      return original(name, purpose, Buffer.from(corrupted));
+    };
+    const figures = await generateThrough(task);
+    expect(figures).toMatchObject({ answered: 3, failed: 1 });
+    const errors = readJsonlTolerant(join(task.runDir, 'generate', 'errors.jsonl')) as { id: string; error: string }[];
+    expect(errors).toEqual([expect.objectContaining({ id: 's2', error: expect.stringMatching(/malformed line in batch .* line \d+: not JSON/) })]);
   });
 
   it('polls the stored batch on resume instead of submitting a new one', async () => {
