@@ -144,8 +144,13 @@ export class RunState {
     return row === undefined ? undefined : { batchId: row.batch_id, errors: row.errors };
   }
 
+  /** Rounds of batches that ran for this stage (a batch discarded for another config, or never created, is not one). */
   batchRounds(stage: string): number {
-    const row = this.database.prepare<[string], { rounds: number | null }>('SELECT MAX(round) AS rounds FROM batch_submissions WHERE stage = ?').get(stage);
+    const row = this.database
+      .prepare<[string], { rounds: number | null }>(
+        `SELECT MAX(round) AS rounds FROM batch_submissions WHERE stage = ? AND status NOT LIKE 'discarded%' AND status != 'not-created'`,
+      )
+      .get(stage);
     return row?.rounds ?? 0;
   }
 

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -143,5 +144,57 @@ describe('generate, batch mode', () => {
     const figures = await generateThrough(task);
     expect(figures).toMatchObject({ answered: 6 });
     expect(requestsTo('/v1/batches')).toHaveLength(1);
+  });
+
+  it('a batch of an older config is cancelled on resume: none of its answers reaches outputs or the cache', async () => {
+    // Answers name the system prompt they were made under.
+    fake().setBehaviour({
+      answer: (request) => `${String(request.messages[0]?.content)} | ${String(request.messages.at(-1)?.content).toUpperCase()}`,
+      batch: { pollsPerStatus: 1000 },
+    });
+    const configA = writeTask(temp.path(), fake().url, sentences(40), { teacher: { ...batchMode, system: 'PROMPT-A' } });
+    const controller = new AbortController();
+    const run = configA.open({ signal: controller.signal });
+    await runStage(run.context, 'inputs', () => runInputsStage(run.context));
+    const pending = runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
+    while (requestsTo('/v1/batches').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // polled a few times: the batch is running
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await run.close();
+    const [oldBatch] = [...fake().state.batches.values()];
+
+    fake().setBehaviour({ batch: { pollsPerStatus: 1 } });
+    const configB = writeTask(temp.path(), fake().url, sentences(40), { teacher: { ...batchMode, system: 'PROMPT-B' } });
+    const figures = await generateThrough(configB);
+    expect(figures).toMatchObject({ answered: 40, failed: 0 });
+    // The old batch was cancelled and nothing of it was downloaded.
+    expect(requestsTo(`/v1/batches/${oldBatch!.object.id}/cancel`)).toHaveLength(1);
+    expect(oldBatch!.object.status).toMatch(/^cancell(ing|ed)$/);
+    const downloads = fake().state.requests.filter((request) => request.method === 'GET' && request.path.endsWith('/content'));
+    expect(downloads).toHaveLength(1); // the new batch's output file only
+    expect(requestsTo('/v1/batches')).toHaveLength(2);
+    const rows = outputs(configB);
+    expect(rows).toHaveLength(40);
+    for (const row of rows) expect(row.output).toMatch(/^PROMPT-B \| /);
+    const database = new Database(join(configB.runDir, 'state.sqlite'), { readonly: true });
+    const cached = database.prepare('SELECT response FROM response_cache').pluck().all() as string[];
+    database.close();
+    expect(cached).toHaveLength(40);
+    expect(cached.filter((response) => response.includes('PROMPT-A'))).toEqual([]);
+    expect(configB.events).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('made under another config: cancelled') }));
+  });
+
+  it('finds the batch again by its metadata when the create answer was lost, instead of paying for a second', async () => {
+    // The provider creates the batch, then the connection drops halfway through its answer.
+    fake().setBehaviour({ faults: [{ endpoint: '/v1/batches', match: { predicate: (request) => request.method === 'POST' && request.path === '/v1/batches' }, kind: 'drop-mid-response', times: 1 }] });
+    const task = writeTask(temp.path(), fake().url, sentences(12), { teacher: batchMode, endpoint: { max_attempts: 1 } });
+    await expect(generateThrough(task)).rejects.toThrow();
+    expect(fake().state.batches.size).toBe(1);
+    const figures = await generateThrough(task);
+    expect(figures).toMatchObject({ answered: 12, failed: 0 });
+    expect(fake().state.batches.size).toBe(1);
+    expect(requestsTo('/v1/batches', 'GET').length).toBeGreaterThan(0); // the listing that found it
+    expect(task.events).toContainEqual(expect.objectContaining({ message: expect.stringContaining('found batch') }));
   });
 });

@@ -44,10 +44,9 @@ export async function generateBatch(options: BatchGenerationOptions): Promise<{ 
   const teacher = requests.teacher;
   const failures = new Map<string, string>();
   const failedBatches = new Set<string>();
-  let round = state.batchRounds(STAGE);
-
   // 1. Batches submitted by an earlier, interrupted run: found, checked against the config, collected.
   for (const open of state.openSubmissions(STAGE)) await resume(open, options, byId, failures);
+  let round = state.batchRounds(STAGE);
   // 2. Inputs answered under the config in force become rows from the cache; the rest go to batches.
   let pending = inputs.filter((input) => !emitStored(input, options));
 

@@ -103,6 +103,9 @@ export async function runGenerateStage(context: StageContext, _resumable = true)
         ? await generateBatch({ ...common, state: context.state, paths: context.paths, emit: context.emit })
         : await generateSync({ ...common, workers: teacher.concurrency });
     unsent = result.unsent;
+  } catch (error) {
+    // A stop (Ctrl-C) ends a batch poll with the signal's reason: it is a stop, reported as such below.
+    if (!context.signal.aborted) throw error;
   } finally {
     cancel.dispose();
     // Whatever happened, derive the files from what is committed: outputs in input order, failures beside.
