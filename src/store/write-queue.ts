@@ -15,6 +15,9 @@ export class WriteQueue {
   /** Callers of `committed()` waiting for the next commit. */
   private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
+  /** Whether the pending commit was brought forward for a waiter. */
+  private hurried = false;
+
   constructor(
     private readonly database: SqliteDatabase,
     private readonly delayMs = 20,
@@ -28,6 +31,7 @@ export class WriteQueue {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.hurried = false;
     const waiting = this.waiting;
     this.waiting = [];
     try {
@@ -53,7 +57,14 @@ export class WriteQueue {
   committed(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+      // Someone waits: commit once the answers that arrived in this turn of the event loop are in, rather
+      // than after `delayMs` (they still share one commit).
+      if (!this.hurried) {
+        this.hurried = true;
+        setImmediate(() => {
+          if (this.hurried) this.flush();
+        });
+      }
     });
   }
 }
