@@ -132,11 +132,14 @@ describe('generate killed with SIGKILL at random instants', () => {
     const fake = await provider(scenario.provider);
     const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher });
     const instants: number[] = [];
+    let inFlightAtKills = 0;
     for (let kill = 0; kill < scenario.kills; kill++) {
-      // Anywhere from half the start-up to most of the sending phase.
-      const delay = Math.round(firstRequest * 0.5 + random() * (firstRequest * 0.5 + (total - firstRequest) * 0.8));
+      // Anywhere from half the start-up to near the end (the final rewrite included).
+      const delay = Math.round(firstRequest * 0.5 + random() * (firstRequest * 0.5 + (total - firstRequest) * 0.95));
       instants.push(delay);
-      await killAfter(task, delay);
+      const at = await killAfter(task, delay);
+      // As the provider saw it: chat requests received and not answered yet at the kill.
+      inFlightAtKills += fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.time <= at && (request.doneTime ?? Infinity) > at).length;
       if (existsSync(join(task.runDir, 'generate', 'outputs.jsonl'))) {
         for (const line of outputsOf(task).split('\n').filter((text) => text !== '')) JSON.parse(line); // never torn
       }
@@ -152,7 +155,8 @@ describe('generate killed with SIGKILL at random instants', () => {
     const bound = scenario.kills * scenario.concurrency;
     console.log(
       `kill test (${scenario.name}, seed ${SEED}): ${scenario.kills} kills at ${instants.join(', ')} ms after start; ` +
-        `${fake.state.requests.length} requests, ${paid.length} paid answers for ${scenario.inputs} inputs, ${repeated} repeated (bound ${bound}); ` +
+        `${fake.state.requests.length} requests, ${paid.length} paid answers for ${scenario.inputs} inputs, ${repeated} repeated ` +
+        `(${inFlightAtKills} chat requests in flight at the kills as the provider saw them; bound ${bound} = concurrency × kills); ` +
         `uninterrupted run ${total} ms, ${referenceFake.state.requests.length} requests`,
     );
     expect(repeated).toBeLessThanOrEqual(bound);

@@ -45,10 +45,11 @@ export async function generateBatch(options: BatchGenerationOptions): Promise<{ 
   const failures = new Map<string, string>();
   const failedBatches = new Set<string>();
   // 1. Batches submitted by an earlier, interrupted run: found, checked against the config, collected.
-  for (const open of state.openSubmissions(STAGE)) await resume(open, options, byId, failures);
+  const collected = new Set<string>();
+  for (const open of state.openSubmissions(STAGE)) for (const id of await resume(open, options, byId, failures)) collected.add(id);
   let round = state.batchRounds(STAGE);
   // 2. Inputs answered under the config in force become rows from the cache; the rest go to batches.
-  let pending = inputs.filter((input) => !emitStored(input, options));
+  let pending = inputs.filter((input) => !collected.has(input.id) && !emitStored(input, options));
 
   while (pending.length > 0) {
     if (signal.aborted) return { unsent: pending.length };
@@ -76,7 +77,7 @@ export async function generateBatch(options: BatchGenerationOptions): Promise<{ 
           continue;
         }
         const submission = await submit(lines, round, part, options);
-        const outcome = await collect(submission, options, byId, failures);
+        const { outcome } = await collect(submission, options, byId, failures);
         if (outcome === 'failed') failedBatches.add(lines.requestHash);
       } finally {
         for (const reservation of reservations) reservation.release();
@@ -170,7 +171,7 @@ async function submit(lines: BatchLines, round: number, part: number, options: B
 }
 
 /** A batch of an earlier run: found by its metadata if its id was never seen, cancelled if made under another config, else collected. */
-async function resume(open: BatchSubmission, options: BatchGenerationOptions, byId: Map<string, InputRecord>, failures: Map<string, string>): Promise<void> {
+async function resume(open: BatchSubmission, options: BatchGenerationOptions, byId: Map<string, InputRecord>, failures: Map<string, string>): Promise<Set<string>> {
   const { client, state, emit } = options;
   let submission = open;
   if (submission.batchId === null) {
@@ -178,7 +179,7 @@ async function resume(open: BatchSubmission, options: BatchGenerationOptions, by
     if (found === undefined) {
       // The create never reached the provider: nothing was paid, its inputs go to a new batch.
       state.saveSubmission({ ...submission, status: 'not-created', collected: true });
-      return;
+      return new Set();
     }
     submission = { ...submission, batchId: found.id, status: found.status };
     state.saveSubmission(submission);
@@ -201,9 +202,9 @@ async function resume(open: BatchSubmission, options: BatchGenerationOptions, by
     }
     state.saveSubmission({ ...submission, status: `discarded (${status})`, collected: true });
     emit({ type: 'log', stage: STAGE, level: 'warn', message: `batch ${batchId} was made under another config: cancelled, its answers are not used` });
-    return;
+    return new Set();
   }
-  await collect(submission, options, byId, failures);
+  return (await collect(submission, options, byId, failures)).answered;
 }
 
 /** Polls a batch to its end and turns its lines into rows. Lines of requests other than the config's own are discarded. */
@@ -212,7 +213,7 @@ async function collect(
   options: BatchGenerationOptions,
   byId: Map<string, InputRecord>,
   failures: Map<string, string>,
-): Promise<'completed' | 'failed' | 'partial'> {
+): Promise<{ outcome: 'completed' | 'failed' | 'partial'; answered: Set<string> }> {
   const { client, requests, state, emit, signal } = options;
   const batchId = submission.batchId!;
   const requestIds = Object.keys(submission.requestKeys);
@@ -295,8 +296,7 @@ async function collect(
   // Every answer is committed before the batch is marked collected: a kill in between collects it again.
   state.flush();
   state.saveSubmission({ ...submission, status: batch.status, errors: batchErrors, collected: true });
-  if (phase === 'completed') return 'completed';
-  return answered.size === 0 && phase === 'failed' ? 'failed' : 'partial';
+  return { outcome: phase === 'completed' ? 'completed' : answered.size === 0 && phase === 'failed' ? 'failed' : 'partial', answered };
 }
 
 function parseOutputLine(line: string): { line: { custom_id: string; response?: unknown; error?: unknown } } | { malformed: string; customId?: string } {
