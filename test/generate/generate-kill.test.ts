@@ -51,10 +51,18 @@ async function runToEnd(task: TaskFixture): Promise<{ code: number | null; stder
   return { code, stderr };
 }
 
-/** Starts a run and SIGKILLs it after `delayMs`; resolves when it is gone. */
-async function killAfter(task: TaskFixture, delayMs: number): Promise<number> {
+/**
+ * Starts a run and SIGKILLs it `delayMs` after `from`: its start, or the first request it sends (so that
+ * a kill lands while it works, whatever its start-up costs on a loaded machine). Resolves with the instant.
+ */
+async function killAfter(task: TaskFixture, fake: FakeProvider, from: 'start' | 'first-request', delayMs: number): Promise<number> {
   const child = generate(task);
-  const closed = new Promise((resolve) => child.on('close', resolve));
+  let exited = false;
+  const closed = new Promise((resolve) => child.on('close', resolve)).then(() => (exited = true));
+  if (from === 'first-request') {
+    const before = fake.state.requests.length;
+    while (fake.state.requests.length === before && !exited) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   const at = Date.now();
   child.kill('SIGKILL');
@@ -131,13 +139,16 @@ describe('generate killed with SIGKILL at random instants', () => {
     // The killed runs, against a fresh provider with the same behaviour.
     const fake = await provider(scenario.provider);
     const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher });
-    const instants: number[] = [];
+    const instants: string[] = [];
     let inFlightAtKills = 0;
+    const working = total - firstRequest;
     for (let kill = 0; kill < scenario.kills; kill++) {
-      // Anywhere from half the start-up to near the end (the final rewrite included).
-      const delay = Math.round(firstRequest * 0.5 + random() * (firstRequest * 0.5 + (total - firstRequest) * 0.95));
-      instants.push(delay);
-      const at = await killAfter(task, delay);
+      // Most kills land while the run works: after its first request, each a random share of the working
+      // phase, together about all of it. Every fourth lands anywhere from the start (start-up, final rewrite).
+      const fromStart = kill % 4 === 3;
+      const delay = Math.round(fromStart ? random() * total : random() * ((2 * working) / scenario.kills));
+      instants.push(`${delay}${fromStart ? 's' : 'r'}`);
+      const at = await killAfter(task, fake, fromStart ? 'start' : 'first-request', delay);
       // As the provider saw it: chat requests received and not answered yet at the kill.
       inFlightAtKills += fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.time <= at && (request.doneTime ?? Infinity) > at).length;
       if (existsSync(join(task.runDir, 'generate', 'outputs.jsonl'))) {
@@ -154,7 +165,7 @@ describe('generate killed with SIGKILL at random instants', () => {
     const repeated = repeats(paid);
     const bound = scenario.kills * scenario.concurrency;
     console.log(
-      `kill test (${scenario.name}, seed ${SEED}): ${scenario.kills} kills at ${instants.join(', ')} ms after start; ` +
+      `kill test (${scenario.name}, seed ${SEED}): ${scenario.kills} kills at ${instants.join(', ')} ms (r: after the run's first request, s: after its start); ` +
         `${fake.state.requests.length} requests, ${paid.length} paid answers for ${scenario.inputs} inputs, ${repeated} repeated ` +
         `(${inFlightAtKills} chat requests in flight at the kills as the provider saw them; bound ${bound} = concurrency × kills); ` +
         `uninterrupted run ${total} ms, ${referenceFake.state.requests.length} requests`,
