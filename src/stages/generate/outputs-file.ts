@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ModelClient } from '../../llm/model-client.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
@@ -79,6 +79,9 @@ export function writeOutputsFile(path: string, inputs: readonly InputRecord[], r
 
 /** Temp file + fsync + rename + fsync of the folder: the old content or the new, whatever happens. */
 export function writeFileDurably(path: string, fill: (write: (text: string) => void) => void): void {
+  // A temporary file of a run killed during its rewrite is garbage: the file it was to replace is whole.
+  const prefix = `${basename(path)}.tmp-`;
+  for (const name of readdirSync(dirname(path))) if (name.startsWith(prefix)) rmSync(join(dirname(path), name), { force: true });
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w');
   try {
