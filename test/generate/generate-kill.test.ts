@@ -97,6 +97,27 @@ function repeats(paid: string[]): number {
   return repeated;
 }
 
+function repeatsPerKill(fake: FakeProvider, killTimes: number[]): { perKill: number[]; sameRun: number } {
+  const firstPaid = new Map<string, number>();
+  const perKill = killTimes.map(() => 0);
+  let sameRun = 0;
+  const paid = fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.status === 200 && request.delivered);
+  for (const request of paid.sort((left, right) => left.doneTime! - right.doneTime!)) {
+    const prompt = promptOf(request);
+    const first = firstPaid.get(prompt);
+    if (first === undefined) {
+      // When it was sent: a run killed while its request was at the provider is charged for it after the kill.
+      firstPaid.set(prompt, request.time);
+      continue;
+    }
+    const kill = killTimes.findIndex((at) => at >= first);
+    // Sent again by the same run (no kill in between: a client timeout on a loaded machine) is not a kill's.
+    if (kill >= 0 && request.time > killTimes[kill]!) perKill[kill]!++;
+    else sameRun++;
+  }
+  return { perKill, sameRun };
+}
+
 const outputsOf = (task: TaskFixture): string => readFileSync(join(task.runDir, 'generate', 'outputs.jsonl'), 'utf8');
 
 interface Scenario {
@@ -128,7 +149,9 @@ describe('generate killed with SIGKILL at random instants', () => {
 
     // The uninterrupted run: the expected file, and how long the sending phase takes.
     const referenceFake = await provider(scenario.provider);
-    const reference = writeTask(join(temp.path(), 'reference'), referenceFake.url, sentences(scenario.inputs), { teacher });
+    // A client timeout well above any stall of a loaded machine: a timed-out request is paid twice by design.
+    const endpoint = { timeout_s: 60 };
+    const reference = writeTask(join(temp.path(), 'reference'), referenceFake.url, sentences(scenario.inputs), { teacher, endpoint });
     const startedAt = Date.now();
     const clean = await runToEnd(reference);
     expect(clean.code, clean.stderr).toBe(0);
@@ -138,17 +161,20 @@ describe('generate killed with SIGKILL at random instants', () => {
 
     // The killed runs, against a fresh provider with the same behaviour.
     const fake = await provider(scenario.provider);
-    const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher });
+    const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher, endpoint });
     const instants: string[] = [];
     let inFlightAtKills = 0;
+    const killTimes: number[] = [];
     const working = total - firstRequest;
     for (let kill = 0; kill < scenario.kills; kill++) {
       // Most kills land while the run works: after its first request, each a random share of the working
-      // phase, together about all of it. Every fourth lands anywhere from the start (start-up, final rewrite).
+      // phase, together about all of it. Every fourth is timed from the start, so it may land in start-up.
       const fromStart = kill % 4 === 3;
-      const delay = Math.round(fromStart ? random() * total : random() * ((2 * working) / scenario.kills));
+      const share = (2 * working) / scenario.kills;
+      const delay = Math.round(random() * (fromStart ? firstRequest + share : share));
       instants.push(`${delay}${fromStart ? 's' : 'r'}`);
       const at = await killAfter(task, fake, fromStart ? 'start' : 'first-request', delay);
+      killTimes.push(at);
       // As the provider saw it: chat requests received and not answered yet at the kill.
       inFlightAtKills += fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.time <= at && (request.doneTime ?? Infinity) > at).length;
       if (existsSync(join(task.runDir, 'generate', 'outputs.jsonl'))) {
@@ -171,6 +197,11 @@ describe('generate killed with SIGKILL at random instants', () => {
         `uninterrupted run ${total} ms, ${referenceFake.state.requests.length} requests`,
     );
     expect(repeated).toBeLessThanOrEqual(bound);
+    // Per kill: a chat answer paid again is charged to the first kill after its first request; no kill
+    // may cost more than the requests one run can have in flight.
+    const { perKill, sameRun } = repeatsPerKill(fake, killTimes);
+    console.log(`  chat answers paid again, by kill: ${perKill.join(', ')}; by the same run (a client timeout): ${sameRun}`);
+    for (const count of perKill) expect(count).toBeLessThanOrEqual(scenario.concurrency);
 
     // Finished: run again, nothing is sent and the file is unchanged.
     const before = fake.state.requests.filter((request) => request.path === '/v1/chat/completions' || (request.path === '/v1/batches' && request.method === 'POST')).length;
