@@ -55,7 +55,8 @@ async function runToEnd(task: TaskFixture): Promise<{ code: number | null; stder
  * Starts a run and SIGKILLs it `delayMs` after `from`: its start, or the first request it sends (so that
  * a kill lands while it works, whatever its start-up costs on a loaded machine). Resolves with the instant.
  */
-async function killAfter(task: TaskFixture, fake: FakeProvider, from: 'start' | 'first-request', delayMs: number): Promise<number> {
+async function killAfter(task: TaskFixture, fake: FakeProvider, from: 'start' | 'first-request', delayMs: number, runStarts: number[]): Promise<number> {
+  runStarts.push(Date.now());
   const child = generate(task);
   let exited = false;
   const closed = new Promise((resolve) => child.on('close', resolve)).then(() => (exited = true));
@@ -97,25 +98,25 @@ function repeats(paid: string[]): number {
   return repeated;
 }
 
-function repeatsPerKill(fake: FakeProvider, killTimes: number[]): { perKill: number[]; sameRun: number } {
-  const firstPaid = new Map<string, number>();
-  const perKill = killTimes.map(() => 0);
+/**
+ * Chat answers the provider delivered more than once, charged to the kill that ended the run which sent the
+ * first of them (a request belongs to the last run started before it arrived: a request written just before
+ * a kill may arrive just after it). Sent again by the same run (no kill in between) is counted apart.
+ */
+function repeatsPerKill(fake: FakeProvider, runStarts: number[]): { perKill: number[]; sameRun: number } {
+  const runOf = (time: number): number => runStarts.findLastIndex((started) => started <= time);
+  const firstRun = new Map<string, number>();
+  const perKill = runStarts.map(() => 0);
   let sameRun = 0;
   const paid = fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.status === 200 && request.delivered);
-  for (const request of paid.sort((left, right) => left.doneTime! - right.doneTime!)) {
+  for (const request of paid.sort((left, right) => left.time - right.time)) {
     const prompt = promptOf(request);
-    const first = firstPaid.get(prompt);
-    if (first === undefined) {
-      // When it was sent: a run killed while its request was at the provider is charged for it after the kill.
-      firstPaid.set(prompt, request.time);
-      continue;
-    }
-    const kill = killTimes.findIndex((at) => at >= first);
-    // Sent again by the same run (no kill in between: a client timeout on a loaded machine) is not a kill's.
-    if (kill >= 0 && request.time > killTimes[kill]!) perKill[kill]!++;
+    const first = firstRun.get(prompt);
+    if (first === undefined) firstRun.set(prompt, runOf(request.time));
+    else if (runOf(request.time) > first) perKill[first]!++;
     else sameRun++;
   }
-  return { perKill, sameRun };
+  return { perKill: perKill.slice(0, -1), sameRun };
 }
 
 const outputsOf = (task: TaskFixture): string => readFileSync(join(task.runDir, 'generate', 'outputs.jsonl'), 'utf8');
@@ -164,7 +165,7 @@ describe('generate killed with SIGKILL at random instants', () => {
     const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher, endpoint });
     const instants: string[] = [];
     let inFlightAtKills = 0;
-    const killTimes: number[] = [];
+    const runStarts: number[] = [];
     const working = total - firstRequest;
     for (let kill = 0; kill < scenario.kills; kill++) {
       // Most kills land while the run works: after its first request, each a random share of the working
@@ -173,14 +174,14 @@ describe('generate killed with SIGKILL at random instants', () => {
       const share = (2 * working) / scenario.kills;
       const delay = Math.round(random() * (fromStart ? firstRequest + share : share));
       instants.push(`${delay}${fromStart ? 's' : 'r'}`);
-      const at = await killAfter(task, fake, fromStart ? 'start' : 'first-request', delay);
-      killTimes.push(at);
+      const at = await killAfter(task, fake, fromStart ? 'start' : 'first-request', delay, runStarts);
       // As the provider saw it: chat requests received and not answered yet at the kill.
       inFlightAtKills += fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.time <= at && (request.doneTime ?? Infinity) > at).length;
       if (existsSync(join(task.runDir, 'generate', 'outputs.jsonl'))) {
         for (const line of outputsOf(task).split('\n').filter((text) => text !== '')) JSON.parse(line); // never torn
       }
     }
+    runStarts.push(Date.now());
     const finished = await runToEnd(task);
     expect(finished.code, finished.stderr).toBe(0);
 
@@ -197,9 +198,8 @@ describe('generate killed with SIGKILL at random instants', () => {
         `uninterrupted run ${total} ms, ${referenceFake.state.requests.length} requests`,
     );
     expect(repeated).toBeLessThanOrEqual(bound);
-    // Per kill: a chat answer paid again is charged to the first kill after its first request; no kill
-    // may cost more than the requests one run can have in flight.
-    const { perKill, sameRun } = repeatsPerKill(fake, killTimes);
+    // Per kill: no kill may cost more than the requests one run can have in flight.
+    const { perKill, sameRun } = repeatsPerKill(fake, runStarts);
     console.log(`  chat answers paid again, by kill: ${perKill.join(', ')}; by the same run (a client timeout): ${sameRun}`);
     for (const count of perKill) expect(count).toBeLessThanOrEqual(scenario.concurrency);
 
