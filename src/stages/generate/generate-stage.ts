@@ -110,7 +110,8 @@ export async function runGenerateStage(context: StageContext, _resumable = true)
     cancel.dispose();
     // Whatever happened, derive the files from what is committed: outputs in input order, failures beside.
     context.state.flush();
-    written = writeOutputsFile(paths.outputs, inputs, requests, client);
+    // An input with a row has not failed, whatever an attempt of this run said (a failed retry of a truncated answer).
+    written = writeOutputsFile(paths.outputs, inputs, requests, client, (id) => failures.delete(id));
     for (const dropped of written.dropped) failures.set(dropped.id, dropped);
     writeJsonlAtomic(paths.errors, [...failures.values()]);
   }

@@ -46,7 +46,7 @@ export function storedRow(input: InputRecord, requests: TeacherRequests, client:
  * fsync of the folder. A kill at any instant leaves the previous file or the new one, never a mix, and the
  * file is never the record of progress (the cache is), so nothing in it can be torn or stale.
  */
-export function writeOutputsFile(path: string, inputs: readonly InputRecord[], requests: TeacherRequests, client: ModelClient): OutputsFigures {
+export function writeOutputsFile(path: string, inputs: readonly InputRecord[], requests: TeacherRequests, client: ModelClient, onRow: (id: string) => void = () => undefined): OutputsFigures {
   const figures: OutputsFigures = { answered: 0, truncated: 0, prompt_tokens: 0, completion_tokens: 0, dropped: [] };
   const lines: string[] = [];
   let bytes = 0;
@@ -64,6 +64,7 @@ export function writeOutputsFile(path: string, inputs: readonly InputRecord[], r
         continue;
       }
       const line = JSON.stringify(row.record);
+      onRow(input.id);
       figures.answered++;
       figures.truncated += row.record.truncated ? 1 : 0;
       figures.prompt_tokens += row.record.usage.prompt_tokens;
