@@ -90,7 +90,11 @@ const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
-  CREATE INDEX batch_submissions_stage ON batch_submissions(stage, collected);`,
+  CREATE INDEX batch_submissions_stage ON batch_submissions(stage, collected);
+  -- Batches of an older version carry no request hashes: an open one cannot be shown to match the config,
+  -- so the next run cancels it (empty request_keys) rather than trust its answers.
+  INSERT INTO batch_submissions (submission, stage, round, request_hash, request_keys, input_file_id, batch_id, status, collected, created_at, updated_at)
+    SELECT 'legacy-' || id, stage, round, '', '{}', input_file_id, id, status, collected, created_at, updated_at FROM batches;`,
 ];
 
 export function openDatabase(path: string): SqliteDatabase {

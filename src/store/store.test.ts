@@ -35,7 +35,9 @@ describe('the cost ledger', () => {
     old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
     old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
     // The state of a version-2 database, without the tables this test does not need.
-    old.exec(`CREATE TABLE served_requests (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;`);
+    old.exec(`CREATE TABLE served_requests (id INTEGER PRIMARY KEY);
+      CREATE TABLE batches (id TEXT, stage TEXT, round INTEGER, status TEXT, request_ids TEXT, input_file_id TEXT, collected INTEGER, created_at TEXT, updated_at TEXT);
+      PRAGMA user_version = 2;`);
     old.close();
     const database = openDatabase(path);
     const state = new RunState(database);
@@ -120,5 +122,22 @@ describe('durable answers', () => {
     expect(stored().n).toBe(2);
     reader.close();
     database.close();
+  });
+});
+
+describe('batch submissions', () => {
+  it('an open batch of a version-3 run is carried over without request hashes (so it is cancelled, never trusted)', () => {
+    const path = join(temp.path(), 'v3.sqlite');
+    openDatabase(path).close();
+    const old = new Database(path);
+    old.exec(`DELETE FROM batch_submissions; PRAGMA user_version = 3;`);
+    old.exec(`DROP TABLE batch_submissions;`);
+    old.prepare(`INSERT INTO batches (id, stage, round, status, request_ids, input_file_id, collected, created_at, updated_at) VALUES ('batch_1', 'generate', 1, 'in_progress', '["a"]', 'file-1', 0, 'then', 'then')`).run();
+    old.close();
+    const state = new RunState(openDatabase(path));
+    expect(state.openSubmissions('generate')).toEqual([
+      expect.objectContaining({ submission: 'legacy-batch_1', batchId: 'batch_1', requestKeys: {}, status: 'in_progress', collected: false }),
+    ]);
+    state.database.close();
   });
 });
