@@ -55,14 +55,13 @@ async function runToEnd(task: TaskFixture): Promise<{ code: number | null; stder
  * Starts a run and SIGKILLs it `delayMs` after `from`: its start, or the first request it sends (so that
  * a kill lands while it works, whatever its start-up costs on a loaded machine). Resolves with the instant.
  */
-async function killAfter(task: TaskFixture, fake: FakeProvider, from: 'start' | 'first-request', delayMs: number, runStarts: number[]): Promise<number> {
-  runStarts.push(Date.now());
+async function killAfter(task: TaskFixture, fake: FakeProvider, run: number, from: 'start' | 'first-request', delayMs: number): Promise<number> {
   const child = generate(task);
   let exited = false;
   const closed = new Promise((resolve) => child.on('close', resolve)).then(() => (exited = true));
   if (from === 'first-request') {
-    const before = fake.state.requests.length;
-    while (fake.state.requests.length === before && !exited) await new Promise((resolve) => setTimeout(resolve, 2));
+    const sent = () => fake.state.requests.some((request) => request.headers['x-kill-test-run'] === String(run));
+    while (!sent() && !exited) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   const at = Date.now();
@@ -100,23 +99,24 @@ function repeats(paid: string[]): number {
 
 /**
  * Chat answers the provider delivered more than once, charged to the kill that ended the run which sent the
- * first of them (a request belongs to the last run started before it arrived: a request written just before
- * a kill may arrive just after it). Sent again by the same run (no kill in between) is counted apart.
+ * first of them. Each run sends its number in a header (`x-kill-test-run`, from the endpoint's headers), so
+ * a request that reaches the provider after its sender was killed is still its sender's. Sent again by the
+ * same run (no kill in between) is counted apart.
  */
-function repeatsPerKill(fake: FakeProvider, runStarts: number[]): { perKill: number[]; sameRun: number } {
-  const runOf = (time: number): number => runStarts.findLastIndex((started) => started <= time);
+function repeatsPerKill(fake: FakeProvider, kills: number): { perKill: number[]; sameRun: number } {
+  const runOf = (request: RecordedRequest): number => Number(request.headers['x-kill-test-run']);
   const firstRun = new Map<string, number>();
-  const perKill = runStarts.map(() => 0);
+  const perKill = Array.from({ length: kills }, () => 0);
   let sameRun = 0;
   const paid = fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.status === 200 && request.delivered);
-  for (const request of paid.sort((left, right) => left.time - right.time)) {
+  for (const request of paid.sort((left, right) => runOf(left) - runOf(right) || left.time - right.time)) {
     const prompt = promptOf(request);
     const first = firstRun.get(prompt);
-    if (first === undefined) firstRun.set(prompt, runOf(request.time));
-    else if (runOf(request.time) > first) perKill[first]!++;
+    if (first === undefined) firstRun.set(prompt, runOf(request));
+    else if (runOf(request) > first) perKill[first]!++;
     else sameRun++;
   }
-  return { perKill: perKill.slice(0, -1), sameRun };
+  return { perKill, sameRun };
 }
 
 const outputsOf = (task: TaskFixture): string => readFileSync(join(task.runDir, 'generate', 'outputs.jsonl'), 'utf8');
@@ -162,10 +162,11 @@ describe('generate killed with SIGKILL at random instants', () => {
 
     // The killed runs, against a fresh provider with the same behaviour.
     const fake = await provider(scenario.provider);
-    const task = writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher, endpoint });
+    // Each run names itself in a header (not part of any request hash), so its requests are told apart.
+    const taskForRun = (run: number) => writeTask(join(temp.path(), 'killed'), fake.url, sentences(scenario.inputs), { teacher, endpoint: { ...endpoint, headers: { 'x-kill-test-run': String(run) } } });
+    let task = taskForRun(0);
     const instants: string[] = [];
     let inFlightAtKills = 0;
-    const runStarts: number[] = [];
     const working = total - firstRequest;
     for (let kill = 0; kill < scenario.kills; kill++) {
       // Most kills land while the run works: after its first request, each a random share of the working
@@ -174,14 +175,15 @@ describe('generate killed with SIGKILL at random instants', () => {
       const share = (2 * working) / scenario.kills;
       const delay = Math.round(random() * (fromStart ? firstRequest + share : share));
       instants.push(`${delay}${fromStart ? 's' : 'r'}`);
-      const at = await killAfter(task, fake, fromStart ? 'start' : 'first-request', delay, runStarts);
+      task = taskForRun(kill);
+      const at = await killAfter(task, fake, kill, fromStart ? 'start' : 'first-request', delay);
       // As the provider saw it: chat requests received and not answered yet at the kill.
       inFlightAtKills += fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.time <= at && (request.doneTime ?? Infinity) > at).length;
       if (existsSync(join(task.runDir, 'generate', 'outputs.jsonl'))) {
         for (const line of outputsOf(task).split('\n').filter((text) => text !== '')) JSON.parse(line); // never torn
       }
     }
-    runStarts.push(Date.now());
+    task = taskForRun(scenario.kills);
     const finished = await runToEnd(task);
     expect(finished.code, finished.stderr).toBe(0);
 
@@ -199,7 +201,7 @@ describe('generate killed with SIGKILL at random instants', () => {
     );
     expect(repeated).toBeLessThanOrEqual(bound);
     // Per kill: no kill may cost more than the requests one run can have in flight.
-    const { perKill, sameRun } = repeatsPerKill(fake, runStarts);
+    const { perKill, sameRun } = repeatsPerKill(fake, scenario.kills);
     console.log(`  chat answers paid again, by kill: ${perKill.join(', ')}; by the same run (a client timeout): ${sameRun}`);
     for (const count of perKill) expect(count).toBeLessThanOrEqual(scenario.concurrency);
 
