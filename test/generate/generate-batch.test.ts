@@ -99,7 +99,7 @@ describe('generate, batch mode', () => {
       await generateBatch({
         inputs: readStageInputs(run.context),
         requests, client, state: run.context.state, paths: run.context.paths, emit: () => undefined, signal: new AbortController().signal,
-        budget: new Budget(run.context.state, 'generate', 'teacher', 'teacher-model', undefined, undefined, true),
+        budget: new Budget(run.context.state, 'generate', 'teacher', 'teacher-model', undefined, undefined),
         sink: { record: (record) => rows.push(record.id), failure: () => undefined, durable: () => Promise.resolve() },
         maxRequestsPerBatch: 25, maxBytesPerBatch: 2000,
       });

@@ -132,7 +132,7 @@ function takeChunk(pending: InputRecord[], start: number, options: BatchGenerati
     const parameters = options.requests.parameters(input);
     const lineBytes = Buffer.byteLength(batchRequestLine(input.id, chatRequestBody(parameters, false))) + 1;
     if (chunk.length > 0 && bytes + lineBytes > maxBytes) break;
-    const reservation = options.budget.tryReserve(options.budget.worstCase(parameters.messages, options.requests.teacher.max_tokens));
+    const reservation = options.budget.tryReserve(options.budget.worstCase(parameters.messages, options.requests.teacher.max_tokens, true));
     if (reservation === undefined) break;
     reservations.push(reservation);
     chunk.push(input);

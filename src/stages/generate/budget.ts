@@ -29,8 +29,6 @@ export class Budget {
     private readonly model: string,
     private readonly price: Price | undefined,
     readonly limit: number | undefined,
-    /** Batch mode: the batch price is the price in force. */
-    private readonly batch = false,
   ) {
     this.spentSoFar = state.spent(stage);
   }
@@ -52,13 +50,13 @@ export class Budget {
   }
 
   /**
-   * The most a request can cost. Prompt tokens are bounded by the prompt's UTF-8 bytes (a byte-level BPE
+   * The most a request can cost (`batch`: at the batch price). Prompt tokens are bounded by the prompt's UTF-8 bytes (a byte-level BPE
    * token is at least one byte) plus 8 tokens a message for the chat template; the answer by max_tokens.
    */
-  worstCase(messages: readonly ChatMessage[], maxTokens: number): number {
+  worstCase(messages: readonly ChatMessage[], maxTokens: number, batch: boolean): number {
     let promptTokens = 8;
     for (const message of messages) promptTokens += Buffer.byteLength(message.content) + 8;
-    return costOf({ prompt_tokens: promptTokens, completion_tokens: maxTokens }, this.price, this.batch);
+    return costOf({ prompt_tokens: promptTokens, completion_tokens: maxTokens }, this.price, batch);
   }
 
   /** Reserves `amount` if spent + reserved + amount stays within the limit, at once; undefined otherwise. */

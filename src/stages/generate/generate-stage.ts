@@ -67,7 +67,7 @@ export async function runGenerateStage(context: StageContext, _resumable = true)
   const { client, retries: retriesSoFar } = await stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency, (event) => {
     if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
   });
-  const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, price, teacher.max_cost, teacher.mode === 'batch');
+  const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, price, teacher.max_cost);
   const spentBefore = budget.spent;
   const failures = new Map<string, GenerationFailure>();
   let done = 0;

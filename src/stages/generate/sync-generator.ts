@@ -49,7 +49,7 @@ export async function generateSync(options: SyncGenerationOptions): Promise<Sync
     let truncated: { record: GeneratedRecord; cached: boolean; cost: number } | undefined;
     for (;;) {
       const parameters = requests.parameters(input, maxTokens);
-      const reservation = client.cached(parameters) === undefined ? await budget.reserve(budget.worstCase(parameters.messages, maxTokens)) : { release: () => undefined };
+      const reservation = client.cached(parameters) === undefined ? await budget.reserve(budget.worstCase(parameters.messages, maxTokens, false)) : { release: () => undefined };
       if (reservation === undefined) {
         // A truncated answer whose retry the budget cannot cover is kept as it is.
         if (truncated === undefined) return false;
