@@ -46,6 +46,27 @@ describe('teacher.max_cost holds', () => {
     expect(summary(task).answered).toBe(submittedLines);
   }, 30_000);
 
+  it('batch rows retried in sync mode reserve the sync price, so the budget holds for them too', async () => {
+    // Every batch line fails, so every row goes to sync mode; each answer costs its full worst case
+    // (usage as large as the reservation allows: prompt 80 + completion 8 tokens ≈ $0.0208, sync price).
+    fake().setBehaviour({
+      latencyMs: 40,
+      answer: (request) => ({ content: String(request.messages.at(-1)?.content).toUpperCase(), usage: { prompt_tokens: 80, completion_tokens: 8 } }),
+      batch: { lineFailure: () => ({ status_code: 500, message: 'transient' }) },
+    });
+    const task = writeTask(temp.path(), fake().url, sentences(100), {
+      teacher: { mode: 'batch', max_tokens: 8, max_cost: MAX_COST, concurrency: 32, batch_sync_stragglers: 1000 },
+      prices,
+    });
+    const error = await generateThrough(task).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BudgetExceededError);
+    const paidChat = fake().state.requests.filter((request) => request.path === '/v1/chat/completions' && request.status === 200).length;
+    const perAnswer = (80 * 200 + 8 * 600) / 1e6;
+    expect(paidChat).toBeGreaterThan(0);
+    expect(paidChat * perAnswer).toBeLessThanOrEqual(MAX_COST + perAnswer);
+    expect(summary(task).cost).toBeLessThanOrEqual(MAX_COST + perAnswer);
+  }, 30_000);
+
   it('max_cost for a model with no price is a config error, and nothing is sent', async () => {
     const task = writeTask(temp.path(), fake().url, sentences(3), { teacher: { max_cost: 1 }, prices: {} });
     const error = await generateThrough(task).catch((caught: unknown) => caught);

@@ -19,6 +19,8 @@ const NO_RESERVATION: Reservation = { release: () => undefined };
 export class Budget {
   private spentSoFar: number;
   private reserved = 0;
+  /** Reservations held: counted, not inferred from `reserved` (a float sum never quite returns to 0). */
+  private held = 0;
   private stopped = false;
   private waiting: (() => void)[] = [];
 
@@ -64,12 +66,14 @@ export class Budget {
     if (this.limit === undefined) return NO_RESERVATION;
     if (this.stopped || this.spentSoFar + this.reserved + amount > this.limit) return undefined;
     this.reserved += amount;
+    this.held++;
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        this.reserved -= amount;
+        this.held--;
+        this.reserved = this.held === 0 ? 0 : this.reserved - amount;
         const waiting = this.waiting;
         this.waiting = [];
         for (const wake of waiting) wake();
@@ -85,7 +89,7 @@ export class Budget {
     for (;;) {
       const reservation = this.tryReserve(amount);
       if (reservation !== undefined || this.stopped) return reservation;
-      if (this.reserved === 0) {
+      if (this.held === 0) {
         this.stop();
         return undefined;
       }
