@@ -71,6 +71,14 @@ async function runGeneration(url: string, requests: number, concurrency: number,
     peakRss = Math.max(peakRss, rss);
     if (sampleMemory) samples.push({ done, rss, heap: process.memoryUsage().heapUsed });
   }, 250);
+  // How long a worker waits for its answer's commit before it takes the next input (crash safety's cost).
+  const commitWaits: number[] = [];
+  const committed = run.context.state.committed.bind(run.context.state);
+  run.context.state.committed = async () => {
+    const waitStarted = performance.now();
+    await committed();
+    commitWaits.push(performance.now() - waitStarted);
+  };
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const figures = await runGenerateStage(run.context);
@@ -82,7 +90,8 @@ async function runGeneration(url: string, requests: number, concurrency: number,
   if (figures.answered !== requests) throw new Error(`only ${figures.answered}/${requests} answered`);
   const [from, to] = marks;
   const steady = from && to ? { rate: (requests * 0.8) / ((to.at - from.at) / 1000), cpuMsPerRequest: (to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system) / 1000 / (requests * 0.8) } : undefined;
-  return { seconds, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests, peakRss, samples, steady };
+  const commitWaitMs = commitWaits.reduce((total, wait) => total + wait, 0) / Math.max(1, commitWaits.length);
+  return { seconds, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests, peakRss, samples, steady, commitWaitMs };
 }
 
 /**
@@ -118,8 +127,8 @@ try {
   console.log(`floor: bare undici.request + JSON.parse at 256 in flight costs ${(await bareHttpCpuMsPerRequest(provider.url)).toFixed(3)} ms CPU/request here now\n`);
   console.log(`Each concurrency: one warm-up run, then ${repeats} runs of ${rounds} rounds of requests; medians, with the range.`);
   console.log('Whole stage: from reading inputs to the rewritten outputs. Steady: between 10% and 90% answered.\n');
-  console.log('| concurrency | requests | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| concurrency | requests | ideal req/s | ratio | steady ratio | client CPU ms/req | steady CPU ms/req | commit wait ms/answer |');
+  console.log('|---|---|---|---|---|---|---|---|');
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const cell = (values: number[]) => `${median(values).toFixed(3)} (${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`;
   for (const concurrency of values['memory-only'] ? [] : [8, 64, 256]) {
@@ -132,7 +141,8 @@ try {
     const steadyRatios = results.map((result) => (result.steady ? result.steady.rate / ideal : Number.NaN));
     const cpu = results.map((result) => result.cpuMsPerRequest);
     const steadyCpu = results.map((result) => result.steady?.cpuMsPerRequest ?? Number.NaN);
-    console.log(`| ${concurrency} | ${requests} | ${ideal.toFixed(0)} | ${cell(ratios)} | ${cell(steadyRatios)} | ${cell(cpu)} | ${cell(steadyCpu)} |`);
+    const waits = results.map((result) => result.commitWaitMs);
+    console.log(`| ${concurrency} | ${requests} | ${ideal.toFixed(0)} | ${cell(ratios)} | ${cell(steadyRatios)} | ${cell(cpu)} | ${cell(steadyCpu)} | ${cell(waits)} |`);
   }
   const memory = await runGeneration(provider.url, memoryRequests, 256, true);
   const steadyMemory = memory.steady ? `; steady ${(memory.steady.rate / (256 / (latencyMs / 1000))).toFixed(3)} of ideal, ${memory.steady.cpuMsPerRequest.toFixed(3)} ms/request` : '';

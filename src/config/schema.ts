@@ -93,7 +93,7 @@ export type ModelCallConfig = z.infer<typeof modelCallSchema>;
 
 export const teacherSchema = modelCallSchema.extend({
   mode: z.enum(['sync', 'batch']).default('sync'),
-  max_cost: z.number().positive().optional().describe('USD; no new request is submitted once spent.'),
+  max_cost: z.number().positive().optional().describe('USD; each request first reserves its worst case (prompt + max_tokens); none is sent past it. Needs a price under prices:.'),
   on_truncated: z.enum(['keep', 'drop', 'retry']).default('keep'),
   retry_max_tokens: z.number().int().positive().optional().describe('max_tokens for on_truncated: retry (default 2×).'),
   poll_interval: z.number().positive().default(30).describe('Seconds between batch status polls.'),

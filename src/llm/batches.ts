@@ -82,3 +82,24 @@ function describeBatchError(error: unknown): string {
   const code = typeof inner.code === 'string' ? `${inner.code}: ` : '';
   return typeof inner.message === 'string' ? `${code}${inner.message}` : JSON.stringify(error).slice(0, 300);
 }
+
+const listedBatchSchema = batchObjectSchema.extend({ metadata: z.record(z.string(), z.string()).nullable().optional() });
+const batchListSchema = z.object({ data: z.array(listedBatchSchema), has_more: z.boolean().optional(), last_id: z.string().nullable().optional() });
+
+/**
+ * The batch whose `metadata[key]` is `value`, looked up in `GET /batches` (newest first, cursor pages):
+ * how a run finds the batch it created when the create's answer was lost. Undefined after `maxPages`.
+ */
+export async function findBatchByMetadata(http: HttpClient, key: string, value: string, maxPages = 20): Promise<BatchObject | undefined> {
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const query = `?limit=100${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`;
+    const list = (await http.json('GET', `/batches${query}`, batchListSchema)).data;
+    const found = list.data.find((batch) => batch.metadata?.[key] === value);
+    if (found !== undefined) return found;
+    const last = list.last_id ?? list.data.at(-1)?.id;
+    if (list.has_more !== true || last === undefined) return undefined;
+    after = last;
+  }
+  return undefined;
+}

@@ -74,6 +74,27 @@ const MIGRATIONS: string[] = [
   CREATE INDEX served_requests_at ON served_requests(at);`,
   // 3: a ledger row sums the requests of one commit (one row per request cost more than the request).
   `ALTER TABLE ledger ADD COLUMN requests INTEGER NOT NULL DEFAULT 1;`,
+  // 4: batches tied to the requests they were made for. A row exists before the create is sent (so a lost
+  // create answer is found again by its metadata); request_keys maps custom_id → request hash.
+  `CREATE TABLE batch_submissions (
+    submission TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    request_hash TEXT NOT NULL,
+    request_keys TEXT NOT NULL,
+    input_file_id TEXT,
+    batch_id TEXT,
+    status TEXT NOT NULL,
+    errors TEXT,
+    collected INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX batch_submissions_stage ON batch_submissions(stage, collected);
+  -- Batches of an older version carry no request hashes: an open one cannot be shown to match the config,
+  -- so the next run cancels it (empty request_keys) rather than trust its answers.
+  INSERT INTO batch_submissions (submission, stage, round, request_hash, request_keys, input_file_id, batch_id, status, collected, created_at, updated_at)
+    SELECT 'legacy-' || id, stage, round, '', '{}', input_file_id, id, status, collected, created_at, updated_at FROM batches;`,
 ];
 
 export function openDatabase(path: string): SqliteDatabase {

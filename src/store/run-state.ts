@@ -17,15 +17,25 @@ export interface StageRow {
   error: string | null;
 }
 
-export interface BatchRow {
-  id: string;
+/**
+ * A batch and the requests it was made for. `requestKeys` maps each line's custom_id to its request hash
+ * (the response cache key), `requestHash` hashes them all; `batchId` is null until the create is answered.
+ */
+export interface BatchSubmission {
+  submission: string;
   stage: string;
   round: number;
+  requestHash: string;
+  requestKeys: Record<string, string>;
+  inputFileId: string | null;
+  batchId: string | null;
   status: string;
-  requestIds: string[];
-  inputFileId: string;
+  /** The provider's `errors` of a failed batch, as shown to the user. */
+  errors: string | null;
   collected: boolean;
 }
+
+const requestKeysSchema = z.record(z.string(), z.string());
 
 export interface LedgerEntry {
   stage: string;
@@ -90,35 +100,57 @@ export class RunState {
     for (const name of names) update.run(name);
   }
 
-  saveBatch(batch: BatchRow): void {
+  saveSubmission(batch: BatchSubmission): void {
     const now = new Date().toISOString();
     this.database
       .prepare(
-        `INSERT INTO batches (id, stage, round, status, request_ids, input_file_id, collected, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, collected = excluded.collected, updated_at = excluded.updated_at`,
+        `INSERT INTO batch_submissions (submission, stage, round, request_hash, request_keys, input_file_id, batch_id, status, errors, collected, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(submission) DO UPDATE SET input_file_id = excluded.input_file_id, batch_id = excluded.batch_id, status = excluded.status,
+           errors = excluded.errors, collected = excluded.collected, updated_at = excluded.updated_at`,
       )
-      .run(batch.id, batch.stage, batch.round, batch.status, JSON.stringify(batch.requestIds), batch.inputFileId, batch.collected ? 1 : 0, now, now);
+      .run(
+        batch.submission, batch.stage, batch.round, batch.requestHash, JSON.stringify(batch.requestKeys), batch.inputFileId, batch.batchId,
+        batch.status, batch.errors, batch.collected ? 1 : 0, now, now,
+      );
   }
 
-  /** Batches of a stage that were submitted but whose results were not collected yet (resume polls these). */
-  openBatches(stage: string): BatchRow[] {
-    const rows = this.database
-      .prepare<[string], Record<string, string | number>>('SELECT * FROM batches WHERE stage = ? AND collected = 0 ORDER BY round')
-      .all(stage);
-    return rows.map((row) => ({
-      id: String(row.id),
-      stage: String(row.stage),
-      round: Number(row.round),
-      status: String(row.status),
-      requestIds: z.array(z.string()).parse(JSON.parse(String(row.request_ids))),
-      inputFileId: String(row.input_file_id),
-      collected: row.collected === 1,
-    }));
+  /** Batches of a stage submitted (or being created) whose results were not collected yet: resume polls these. */
+  openSubmissions(stage: string): BatchSubmission[] {
+    return this.database
+      .prepare<[string], Record<string, string | number | null>>('SELECT * FROM batch_submissions WHERE stage = ? AND collected = 0 ORDER BY round, created_at')
+      .all(stage)
+      .map((row) => ({
+        submission: String(row.submission),
+        stage: String(row.stage),
+        round: Number(row.round),
+        requestHash: String(row.request_hash),
+        requestKeys: requestKeysSchema.parse(JSON.parse(String(row.request_keys))),
+        inputFileId: row.input_file_id === null ? null : String(row.input_file_id),
+        batchId: row.batch_id === null ? null : String(row.batch_id),
+        status: String(row.status),
+        errors: row.errors === null ? null : String(row.errors),
+        collected: row.collected === 1,
+      }));
   }
 
+  /** Whether a batch with these exact requests already failed as a whole (it is not submitted again unchanged). */
+  failedSubmission(stage: string, requestHash: string): { batchId: string | null; errors: string | null } | undefined {
+    const row = this.database
+      .prepare<[string, string], { batch_id: string | null; errors: string | null }>(
+        `SELECT batch_id, errors FROM batch_submissions WHERE stage = ? AND request_hash = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT 1`,
+      )
+      .get(stage, requestHash);
+    return row === undefined ? undefined : { batchId: row.batch_id, errors: row.errors };
+  }
+
+  /** Rounds of batches that ran for this stage (a batch discarded for another config, or never created, is not one). */
   batchRounds(stage: string): number {
-    const row = this.database.prepare<[string], { rounds: number | null }>('SELECT MAX(round) AS rounds FROM batches WHERE stage = ?').get(stage);
+    const row = this.database
+      .prepare<[string], { rounds: number | null }>(
+        `SELECT MAX(round) AS rounds FROM batch_submissions WHERE stage = ? AND status NOT LIKE 'discarded%' AND status != 'not-created'`,
+      )
+      .get(stage);
     return row?.rounds ?? 0;
   }
 
@@ -166,6 +198,11 @@ export class RunState {
     }
     this.unrecorded.clear();
   };
+
+  /** Resolves with the next grouped commit of everything queued so far (answers, ledger sums). */
+  committed(): Promise<void> {
+    return writeQueueOf(this.database).committed();
+  }
 
   /** Commits queued writes now (stage ends, before reading the ledger, before closing). */
   flush(): void {

@@ -35,13 +35,15 @@ describe('the cost ledger', () => {
     old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
     old.prepare("INSERT INTO ledger (stage, purpose, model, prompt_tokens, completion_tokens, cost, at) VALUES ('generate', 'teacher', 'big', 3, 2, 0.1, 'then')").run();
     // The state of a version-2 database, without the tables this test does not need.
-    old.exec(`CREATE TABLE served_requests (id INTEGER PRIMARY KEY); PRAGMA user_version = 2;`);
+    old.exec(`CREATE TABLE served_requests (id INTEGER PRIMARY KEY);
+      CREATE TABLE batches (id TEXT, stage TEXT, round INTEGER, status TEXT, request_ids TEXT, input_file_id TEXT, collected INTEGER, created_at TEXT, updated_at TEXT);
+      PRAGMA user_version = 2;`);
     old.close();
     const database = openDatabase(path);
     const state = new RunState(database);
     state.record({ stage: 'generate', purpose: 'teacher', model: 'big', promptTokens: 4, completionTokens: 1, cost: 0.3 });
     expect(state.ledger()).toEqual([{ stage: 'generate', purpose: 'teacher', model: 'big', requests: 3, promptTokens: 10, completionTokens: 5, cost: expect.closeTo(0.5, 9) }]);
-    expect(database.pragma('user_version', { simple: true })).toBe(3);
+    expect(database.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(3); // and every later migration
     database.close();
   });
 });
@@ -102,5 +104,40 @@ describe('the response cache', () => {
     expect(cache.get('not a hash')).toBe(2);
     expect(cache.get('not a hash either')).toBeUndefined();
     database.close();
+  });
+});
+
+describe('durable answers', () => {
+  it('committed() resolves only once what was written before it is in SQLite, for many callers with one commit', async () => {
+    const path = join(temp.path(), 'durable.sqlite');
+    const database = openDatabase(path);
+    const cache = new SqliteResponseCache(database);
+    const state = new RunState(database);
+    cache.set('a'.repeat(64), 'm', { answer: 1 });
+    const reader = new Database(path, { readonly: true });
+    const stored = () => reader.prepare('SELECT COUNT(*) AS n FROM response_cache').get() as { n: number };
+    expect(stored().n).toBe(0); // queued, not committed yet
+    cache.set('b'.repeat(64), 'm', { answer: 2 });
+    await Promise.all([state.committed(), state.committed()]);
+    expect(stored().n).toBe(2);
+    reader.close();
+    database.close();
+  });
+});
+
+describe('batch submissions', () => {
+  it('an open batch of a version-3 run is carried over without request hashes (so it is cancelled, never trusted)', () => {
+    const path = join(temp.path(), 'v3.sqlite');
+    openDatabase(path).close();
+    const old = new Database(path);
+    old.exec(`DELETE FROM batch_submissions; PRAGMA user_version = 3;`);
+    old.exec(`DROP TABLE batch_submissions;`);
+    old.prepare(`INSERT INTO batches (id, stage, round, status, request_ids, input_file_id, collected, created_at, updated_at) VALUES ('batch_1', 'generate', 1, 'in_progress', '["a"]', 'file-1', 0, 'then', 'then')`).run();
+    old.close();
+    const state = new RunState(openDatabase(path));
+    expect(state.openSubmissions('generate')).toEqual([
+      expect.objectContaining({ submission: 'legacy-batch_1', batchId: 'batch_1', requestKeys: {}, status: 'in_progress', collected: false }),
+    ]);
+    state.database.close();
   });
 });

@@ -12,6 +12,11 @@ import type { SqliteDatabase } from './database.js';
 export class WriteQueue {
   private readonly writers = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
+  /** Callers of `committed()` waiting for the next commit. */
+  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  /** Whether the pending commit was brought forward for a waiter. */
+  private hurried = false;
 
   constructor(
     private readonly database: SqliteDatabase,
@@ -26,12 +31,41 @@ export class WriteQueue {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.writers.size === 0 || !this.database.open) return;
-    const writers = [...this.writers];
-    this.writers.clear();
-    this.database.transaction(() => {
-      for (const write of writers) write();
-    })();
+    this.hurried = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      if (this.writers.size > 0 && this.database.open) {
+        const writers = [...this.writers];
+        this.writers.clear();
+        this.database.transaction(() => {
+          for (const write of writers) write();
+        })();
+      }
+    } catch (error) {
+      for (const waiter of waiting) waiter.reject(error);
+      throw error;
+    }
+    for (const waiter of waiting) waiter.resolve();
+  }
+
+  /**
+   * Resolves once everything written so far is committed (with the next grouped commit, not one commit
+   * per caller). Generation awaits it before counting an answer, so a kill -9 can only lose answers whose
+   * requests were still counted as in flight.
+   */
+  committed(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      // Someone waits: commit once the answers that arrived in this turn of the event loop are in, rather
+      // than after `delayMs` (they still share one commit).
+      if (!this.hurried) {
+        this.hurried = true;
+        setImmediate(() => {
+          if (this.hurried) this.flush();
+        });
+      }
+    });
   }
 }
 

@@ -110,10 +110,24 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     const method = req.method ?? 'GET';
     const rawBody = await readBody(req);
     const ctx: RequestContext = { req, res, method, path: url.pathname, query: url.searchParams, rawBody, requestId: makeId('req_', 32), fault: undefined, extraHeaders: {} };
+    let recorded: RecordedRequest | undefined;
     if (options.recordRequests !== false) {
-      const recorded: RecordedRequest = { method, path: url.pathname, body: recordedBody(req, rawBody), headers: req.headers, time: Date.now() };
+      recorded = { method, path: url.pathname, body: recordedBody(req, rawBody), headers: req.headers, time: Date.now() };
       state.requests.push(recorded);
     }
+    try {
+      await route(ctx, method, url);
+    } finally {
+      if (recorded !== undefined) {
+        recorded.doneTime = Date.now();
+        recorded.delivered = res.writableEnded && !res.destroyed;
+        if (res.headersSent) recorded.status = res.statusCode;
+      }
+    }
+  }
+
+  async function route(ctx: RequestContext, method: string, url: URL): Promise<void> {
+    const { req, rawBody } = ctx;
     try {
       if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
         throw new HttpError(401, 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');

@@ -75,6 +75,12 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** `Date.now()` when the request arrived. */
   time: number;
+  /** The response's status, once the handler is done (a dropped connection has none of its own). */
+  status?: number;
+  /** `Date.now()` when the handler was done. */
+  doneTime?: number;
+  /** A whole response was written (not dropped before or mid-response): for a 200 chat completion, a paid answer. */
+  delivered?: boolean;
 }
 
 export interface FakeProviderState {

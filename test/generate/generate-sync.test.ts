@@ -128,12 +128,13 @@ describe('generate, sync mode', () => {
   });
 
   it('stops submitting at max_cost, says so, and continues later without paying again', async () => {
-    // Each request costs about (prompt ~20 × 0.2 + completion ~7 × 0.6) / 1e6 ≈ $8e-6 with these prices ×1000.
+    // Each answer costs about (prompt 10 × 200 + completion 7 × 600) / 1e6 ≈ $0.006; its worst case
+    // (prompt bytes + max_tokens 64) about $0.055 is reserved before it is sent.
     const prices = { 'teacher-model': { input: 200, output: 600 } };
-    const task = writeTask(temp.path(), fake().url, sentences(40), { teacher: { max_cost: 0.05, concurrency: 1 }, prices });
+    const task = writeTask(temp.path(), fake().url, sentences(40), { teacher: { max_cost: 0.15, concurrency: 1 }, prices });
     const error = await generateThrough(task).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetExceededError);
-    expect(String(error)).toMatch(/teacher\.max_cost \$0\.05 reached .* inputs were not sent/);
+    expect(String(error)).toMatch(/teacher\.max_cost \$0\.15 reached .* inputs were not sent/);
     const firstRound = chatRequests().length;
     expect(firstRound).toBeGreaterThan(0);
     expect(firstRound).toBeLessThan(40);

@@ -12,8 +12,8 @@ import { importsTeacherOutputs, requireTeacher } from '../../config/teacher-sect
 import { recordImportedOutputs } from './imported-outputs.js';
 import { estimateGeneration, type GenerationEstimate } from './estimate.js';
 import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
-import { OutputRows } from './output-rows.js';
-import { generateSync } from './sync-generator.js';
+import { writeOutputsFile, type OutputsFigures } from './outputs-file.js';
+import { generateSync, type GenerationSink } from './sync-generator.js';
 import { TeacherRequests } from './teacher-request.js';
 
 export interface GenerateFigures {
@@ -50,11 +50,14 @@ export function estimateStage(context: StageContext): GenerationEstimate {
 }
 
 /**
- * Turns `inputs/inputs.jsonl` into `generate/outputs.jsonl`. Answers are appended as they arrive (a kill -9
- * loses at most the line being written, and the cache still holds its answer); at the end the file is
- * rewritten in input order with `errors.jsonl` and `summary.json` beside it.
+ * Turns `inputs/inputs.jsonl` into `generate/outputs.jsonl`. One rule keeps it crash-safe: the response
+ * cache (SQLite, keyed by the request hash) is the only record of what was answered, and an answer counts
+ * once it is committed there; `outputs.jsonl`, `errors.jsonl` and `summary.json` are derived from it and
+ * rewritten atomically at the end (also after a stop). A resumed run asks only what the cache lacks under
+ * the config in force; a finished stage run again sends nothing. (`_resumable`, the pipeline's "same config
+ * as last time", is not needed: an answer of another config has another request hash.)
  */
-export async function runGenerateStage(context: StageContext, resumable = true): Promise<GenerateFigures> {
+export async function runGenerateStage(context: StageContext, _resumable = true): Promise<GenerateFigures> {
   if (importsTeacherOutputs(context.task.config)) return recordImportedOutputs(context);
   const started = performance.now();
   const { prices } = context.task.config;
@@ -63,48 +66,27 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   ensureDir(paths.dir);
   const inputs = readStageInputs(context);
   const requests = new TeacherRequests(context.task, teacher);
-
-  // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done, unless the
-  // teacher's config changed since they were made; then every input is asked again (identical requests
-  // still come from the cache, so nothing is paid twice). Rows stay in the file, with running totals here.
-  const inputById = new Map(inputs.map((input) => [input.id, input]));
-  const totals = { truncated: 0, prompt_tokens: 0, completion_tokens: 0 };
-  const count = (row: GeneratedRecord): void => {
-    totals.truncated += row.truncated ? 1 : 0;
-    totals.prompt_tokens += row.usage.prompt_tokens;
-    totals.completion_tokens += row.usage.completion_tokens;
-  };
-  const rows = new OutputRows(
-    paths.outputs,
-    resumable
-      ? (row) => {
-          if (inputById.get(row.id)?.input !== (row as GeneratedRecord).input) return false;
-          count(row as GeneratedRecord);
-          return true;
-        }
-      : undefined,
-  );
-  const resumed = rows.count;
-  const pending = inputs.filter((input) => !rows.has(input.id));
+  const price = priceFor(prices, teacher.model);
+  Budget.check(teacher.max_cost, price, teacher.model, context.task.file);
 
   const { client, retries: retriesSoFar } = await stageClient(context, teacher.endpoint, teacher.model, teacher.concurrency, (event) => {
     if (event.type === 'concurrency-changed') context.emit({ type: 'log', stage: STAGE, level: 'info', message: `concurrency now ${event.limit}` });
   }, { stream: teacher.stream });
-  const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, priceFor(prices, teacher.model), teacher.max_cost);
+  const budget = new Budget(context.state, STAGE, 'teacher', teacher.model, price, teacher.max_cost);
   const spentBefore = budget.spent;
   const failures = new Map<string, GenerationFailure>();
+  let done = 0;
   let cached = 0;
   let sent = 0;
   const progress = (): void =>
-    context.emit({ type: 'stage-progress', stage: STAGE, done: rows.count, total: inputs.length, failed: failures.size, retries: retriesSoFar(), cost: budget.spent, cached });
+    context.emit({ type: 'stage-progress', stage: STAGE, done, total: inputs.length, failed: failures.size, retries: retriesSoFar(), cost: budget.spent, cached });
   context.emit({ type: 'stage-started', stage: STAGE, total: inputs.length });
   progress();
 
-  const sink = {
+  const sink: GenerationSink = {
     record(record: GeneratedRecord, details: { cached: boolean }): void {
-      rows.add(record.id, JSON.stringify(record));
-      count(record);
       failures.delete(record.id);
+      done++;
       if (details.cached) cached++;
       else sent++;
       progress();
@@ -113,19 +95,30 @@ export async function runGenerateStage(context: StageContext, resumable = true):
       failures.set(failure.id, failure);
       progress();
     },
+    durable: () => context.state.committed(),
   };
 
+  // First Ctrl-C: nothing new is submitted and requests in flight get one request timeout to finish.
+  const cancel = graceAfter(context.signal, (context.task.config.endpoints[teacher.endpoint]?.timeout_s ?? 600) * 1000);
   let unsent = 0;
+  let written: OutputsFigures | undefined;
   try {
-    const common = { inputs: pending, requests, client, budget, sink, signal: context.signal };
+    const common = { inputs, requests, client, budget, sink, signal: context.signal, cancel: cancel.signal };
     const result =
       teacher.mode === 'batch'
         ? await generateBatch({ ...common, state: context.state, paths: context.paths, emit: context.emit })
         : await generateSync({ ...common, workers: teacher.concurrency });
     unsent = result.unsent;
+  } catch (error) {
+    // A stop (Ctrl-C) ends a batch poll with the signal's reason: it is a stop, reported as such below.
+    if (!context.signal.aborted) throw error;
   } finally {
-    // Whatever happened, leave the files consistent: outputs in input order, failures beside them.
-    await rows.finish(inputs.map((input) => input.id));
+    cancel.dispose();
+    // Whatever happened, derive the files from what is committed: outputs in input order, failures beside.
+    context.state.flush();
+    // An input with a row has not failed, whatever an attempt of this run said (a failed retry of a truncated answer).
+    written = writeOutputsFile(paths.outputs, inputs, requests, client, (id) => failures.delete(id));
+    for (const dropped of written.dropped) failures.set(dropped.id, dropped);
     writeJsonlAtomic(paths.errors, [...failures.values()]);
   }
 
@@ -133,22 +126,40 @@ export async function runGenerateStage(context: StageContext, resumable = true):
     model: teacher.model,
     mode: teacher.mode,
     inputs: inputs.length,
-    answered: rows.count,
+    answered: written.answered,
     failed: failures.size,
-    truncated: totals.truncated,
+    truncated: written.truncated,
     sent,
     cached,
-    resumed,
+    resumed: cached,
     retries: retriesSoFar(),
-    prompt_tokens: totals.prompt_tokens,
-    completion_tokens: totals.completion_tokens,
+    prompt_tokens: written.prompt_tokens,
+    completion_tokens: written.completion_tokens,
     cost: budget.spent,
     cost_this_run: budget.spent - spentBefore,
     wall_seconds: (performance.now() - started) / 1000,
     unsent,
   };
   writeJsonAtomic(paths.summary, figures);
-  if (context.signal.aborted) throw new AbortedError(`stopped: ${rows.count}/${inputs.length} answered; run the same command again to continue`);
+  if (context.signal.aborted) throw new AbortedError(`stopped: ${written.answered}/${inputs.length} answered; run the same command again to continue`);
   if (unsent > 0) throw budget.exceededError(unsent);
   return figures;
+}
+
+/** A signal that aborts `graceMs` after `signal` does (the deadline of requests in flight at a stop). */
+function graceAfter(signal: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onStop = (): void => {
+    timer = setTimeout(() => controller.abort(signal.reason), graceMs);
+  };
+  if (signal.aborted) onStop();
+  else signal.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      signal.removeEventListener('abort', onStop);
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
