@@ -20,6 +20,11 @@ export interface HttpClientOptions {
   onRetry?: (notice: RetryNotice & { url: string }) => void;
   /** Jitter source, pinned by tests. */
   random?: () => number;
+  /**
+   * The run's abort signal, for every call that brings none of its own (files, batches, fine-tuning, deploys):
+   * without it an abort would wait out each retry's Retry-After and every attempt left.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse<T> {
@@ -62,6 +67,7 @@ export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly onRetry: HttpClientOptions['onRetry'];
   private readonly random: (() => number) | undefined;
+  private readonly signal: AbortSignal | undefined;
   private readonly apiKey: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -80,6 +86,7 @@ export class HttpClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.onRetry = options.onRetry;
     this.random = options.random;
+    this.signal = options.signal;
     this.apiKey = options.apiKey;
     this.headers = options.headers ?? {};
     this.timeoutMs = options.timeoutMs ?? 600_000;
@@ -98,7 +105,8 @@ export class HttpClient {
   }
 
   /** As `json`, with the body already serialized (the chat hot path serializes once for cache key and body). */
-  async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const options = this.withSignal(requestOptions);
     const url = this.url(path);
     return this.retrying(method, url, options, async () => {
       const response = await this.exchange(method, url, body, JSON_CONTENT, options);
@@ -108,7 +116,8 @@ export class HttpClient {
   }
 
   /** A multipart or raw upload; idempotent unless the caller says otherwise (a repeat leaves an orphan file). */
-  async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const options = this.withSignal(requestOptions);
     const url = this.url(path);
     return this.retrying('POST', url, { idempotent: true, ...options }, async () => {
       const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
@@ -117,7 +126,8 @@ export class HttpClient {
     });
   }
 
-  async text(path: string, options: RequestOptions = {}): Promise<string> {
+  async text(path: string, requestOptions: RequestOptions = {}): Promise<string> {
+    const options = this.withSignal(requestOptions);
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -125,7 +135,8 @@ export class HttpClient {
     });
   }
 
-  async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+  async bytes(path: string, requestOptions: RequestOptions = {}): Promise<Uint8Array> {
+    const options = this.withSignal(requestOptions);
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -137,7 +148,8 @@ export class HttpClient {
    * Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors.
    * Opening is retried like any call; once the body flows, a broken stream is the caller's to retry.
    */
-  async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
+  async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, requestOptions: RequestOptions): Promise<TransportResponse> {
+    const options = this.withSignal(requestOptions);
     const url = this.url(path);
     const response = await this.retrying(method, url, options, () => this.exchange(method, url, body, extraHeaders, options));
     const guard = <T>(read: () => Promise<T>): Promise<T> => this.readBody(read, url, options.signal);
@@ -156,6 +168,13 @@ export class HttpClient {
         }
       })(),
     };
+  }
+
+  /** The request's signal and the client's (the run's): either aborts it. The chat hot path passes the run's own, combined with nothing. */
+  private withSignal(options: RequestOptions): RequestOptions {
+    const own = this.signal;
+    if (own === undefined || options.signal === own) return options;
+    return { ...options, signal: options.signal === undefined ? own : AbortSignal.any([options.signal, own]) };
   }
 
   private retrying<T>(method: string, url: string, options: RequestOptions, call: () => Promise<T>): Promise<T> {

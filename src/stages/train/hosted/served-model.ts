@@ -29,7 +29,7 @@ export async function servedModelFor(options: ServedModelOptions): Promise<strin
     const { stage, settings } = context;
     const endpointName = settings.student.endpoint!;
     const endpoint = stage.task.config.endpoints[endpointName]!;
-    const modelsApi = httpClientFor(endpointName, { ...endpoint, base_url: nebiusModelsBaseUrl(endpoint.base_url) }, stage.environment);
+    const modelsApi = httpClientFor(endpointName, { ...endpoint, base_url: nebiusModelsBaseUrl(endpoint.base_url) }, stage.environment, undefined, { signal: stage.signal });
     const served = await deployNebiusCheckpoint(
       modelsApi,
       { name: settings.student.suffix ?? slug(stage.task.config.name), baseModel: settings.student.deploy_base ?? settings.student.base, jobId: job.id, checkpointId: checkpoint.id },
