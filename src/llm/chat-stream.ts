@@ -33,7 +33,7 @@ export async function* serverSentEventData(body: AsyncIterable<Uint8Array>): Asy
 /**
  * Sends a chat completion with `stream: true` and yields its deltas. A server that answers with a JSON body
  * instead of an event stream (some do, for `stream: true`) has its answer yielded as one delta. Opening throws
- * the client's typed errors; a stream that breaks off is an APIConnectionError, a malformed chunk an
+ * the client's typed errors; a stream that breaks off (or ends with no finish_reason and no [DONE]) is an APIConnectionError, a malformed chunk an
  * InvalidResponseError (both retryable).
  */
 export async function* streamChatDeltas(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): AsyncGenerator<ChatDelta, Record<string, string>> {
@@ -52,12 +52,19 @@ export async function* streamChatDeltas(http: HttpClient, parameters: ChatParame
     };
     return response.headers;
   }
+  // A stream is whole once it says so ([DONE]) or gives a finish_reason; one that just stops was cut off
+  // (a proxy, a restart) and its text so far must not pass for the answer (it would be cached and trained on).
+  let finished = false;
   try {
     for await (const data of serverSentEventData(response.body)) {
-      if (data.trim() === '[DONE]') break;
+      if (data.trim() === '[DONE]') {
+        finished = true;
+        break;
+      }
       const chunk = chatChunkSchema.safeParse(parseJson(data));
       if (!chunk.success) throw new InvalidResponseError(`malformed stream chunk from ${url}: ${data.slice(0, 200)}`, { url, isRetryable: true });
       const choice = chunk.data.choices[0];
+      if (choice?.finish_reason) finished = true;
       yield {
         content: choice?.delta?.content ?? '',
         reasoning: choice?.delta?.reasoning_content ?? choice?.delta?.reasoning ?? '',
@@ -69,6 +76,7 @@ export async function* streamChatDeltas(http: HttpClient, parameters: ChatParame
     if (error instanceof APICallError) throw error;
     throw new APIConnectionError(`stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, { url, cause: error, isRetryable: true });
   }
+  if (!finished) throw new APIConnectionError(`stream from ${url} ended before a finish_reason or [DONE]: the answer is cut off`, { url, isRetryable: true });
   return response.headers;
 }
 
