@@ -106,7 +106,7 @@ export class HttpClient {
 
   /** As `json`, with the body already serialized (the chat hot path serializes once for cache key and body). */
   async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const options = this.withSignal(requestOptions);
+    const options = this.withSignal(requestOptions, method);
     const url = this.url(path);
     return this.retrying(method, url, options, async () => {
       const response = await this.exchange(method, url, body, JSON_CONTENT, options);
@@ -117,9 +117,9 @@ export class HttpClient {
 
   /** A multipart or raw upload; idempotent unless the caller says otherwise (a repeat leaves an orphan file). */
   async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const options = this.withSignal(requestOptions);
+    const options = this.withSignal({ idempotent: true, ...requestOptions }, 'POST');
     const url = this.url(path);
-    return this.retrying('POST', url, { idempotent: true, ...options }, async () => {
+    return this.retrying('POST', url, options, async () => {
       const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
       const text = await this.readBody(() => response.text(), url, options.signal);
       return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
@@ -127,7 +127,7 @@ export class HttpClient {
   }
 
   async text(path: string, requestOptions: RequestOptions = {}): Promise<string> {
-    const options = this.withSignal(requestOptions);
+    const options = this.withSignal(requestOptions, 'GET');
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -136,7 +136,7 @@ export class HttpClient {
   }
 
   async bytes(path: string, requestOptions: RequestOptions = {}): Promise<Uint8Array> {
-    const options = this.withSignal(requestOptions);
+    const options = this.withSignal(requestOptions, 'GET');
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -149,7 +149,7 @@ export class HttpClient {
    * Opening is retried like any call; once the body flows, a broken stream is the caller's to retry.
    */
   async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, requestOptions: RequestOptions): Promise<TransportResponse> {
-    const options = this.withSignal(requestOptions);
+    const options = this.withSignal(requestOptions, method);
     const url = this.url(path);
     const response = await this.retrying(method, url, options, () => this.exchange(method, url, body, extraHeaders, options));
     const guard = <T>(read: () => Promise<T>): Promise<T> => this.readBody(read, url, options.signal);
@@ -170,10 +170,15 @@ export class HttpClient {
     };
   }
 
-  /** The request's signal and the client's (the run's): either aborts it. The chat hot path passes the run's own, combined with nothing. */
-  private withSignal(options: RequestOptions): RequestOptions {
+  /**
+   * The request's signal and the client's (the run's): either aborts it. A create that is not idempotent is
+   * not cut by the client's signal once sent (cut, its job or batch could exist with its id lost): the signal
+   * ends only the waits between its attempts (see `retrying`). The chat hot path passes the run's own signal,
+   * combined with nothing.
+   */
+  private withSignal(options: RequestOptions, method: string): RequestOptions {
     const own = this.signal;
-    if (own === undefined || options.signal === own) return options;
+    if (own === undefined || options.signal === own || !(options.idempotent ?? method !== 'POST')) return options;
     return { ...options, signal: options.signal === undefined ? own : AbortSignal.any([options.signal, own]) };
   }
 
@@ -182,7 +187,7 @@ export class HttpClient {
     const idempotent = options.idempotent ?? method !== 'POST';
     return retrying(call, {
       policy: this.policy,
-      signal: options.signal,
+      signal: options.signal ?? this.signal,
       random: this.random,
       shouldRetry: idempotent ? isRetryable : (error) => isRetryable(error) && wasNotProcessed(error),
       onRetry: this.onRetry === undefined ? undefined : (notice) => this.onRetry!({ ...notice, url }),

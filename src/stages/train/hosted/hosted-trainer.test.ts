@@ -152,6 +152,25 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(posts('/v1/fine_tuning/jobs')).toHaveLength(2);
   });
 
+  it.each([
+    ['openai', '/v1/fine_tuning/jobs'],
+    ['together', '/v1/fine-tunes'],
+  ] as const)('%s: a create whose answer was lost (the job may exist) is found again by its training file on the next run, not paid twice', async (flavor, path) => {
+    const fixture = await setUp(flavor, { hyperparameters: { epochs: 1 } });
+    // The provider makes the job, then the connection drops mid-answer: the client cannot know it exists.
+    provider!.setBehaviour({ faults: [{ match: { nth: 1 }, kind: 'drop-mid-response', endpoint: path }] });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/connection|broke|failed/);
+    const jobs = () => (flavor === 'openai' ? provider!.state.fineTuningJobs : provider!.state.togetherJobs);
+    expect(jobs().size).toBe(1);
+    provider!.setBehaviour({ faults: [] });
+    const figures = await runTrainStage(fixture.run.context);
+    expect(posts(path)).toHaveLength(1);
+    expect(jobs().size).toBe(1);
+    expect(figures.job_id).toBe([...jobs().keys()][0]);
+    expect(posts('/v1/files').length + posts('/v1/files/upload').length).toBe(2);
+    expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('found at the provider') }));
+  });
+
   it('turns a failed job into an error with the provider message, and a later run starts a new job', async () => {
     const fixture = await setUp('openai', { hyperparameters: { epochs: 1 } }, { fineTuning: { outcome: 'failed' } });
     const failure = runTrainStage(fixture.run.context);
