@@ -42,8 +42,9 @@ export interface RequestOptions {
    * Whether sending the request twice is harmless. Default: yes for GET, HEAD, PUT and DELETE, no for POST.
    * A request that is not idempotent is repeated only after a failure that proves the server did not act on
    * it (`wasNotProcessed`: 408/409/425/429/503, never connected); after a 500, a timeout or a connection lost
-   * mid-request it fails, and the caller makes the create safe: a batch is found again by its `metadata`
-   * (the generate stage), a fine-tuning job by its stored request hash. Uploads and embeddings pass `true`:
+   * mid-request it fails, and the caller makes the create safe: a fine-tuning job is found again by its
+   * training file (train/hosted/job-submission.ts). The generate stage does not yet look for a batch whose
+   * create answer was lost (it sends `metadata` but never lists batches). Uploads and embeddings pass `true`:
    * a repeat costs an orphan file or a second identical answer, never a second job.
    */
   idempotent?: boolean;
