@@ -218,6 +218,29 @@ describe('HostedTrainer, Nebius flavour', () => {
   });
 });
 
+describe('HostedTrainer, Nebius deployment interrupted', () => {
+  it('a run stopped while the custom model deploys polls that model on the next run instead of deploying a second one', async () => {
+    const controller = new AbortController();
+    const first = await setUp('nebius', { hyperparameters: { epochs: 1 } }, { fineTuning: { pollsPerStatus: 3 }, models: ['base-model'] }, controller.signal);
+    const stopAfterDeploy = setInterval(() => {
+      if (posts('/v0/models').length > 0) controller.abort(new Error('interrupted'));
+    }, 1);
+    await expect(runTrainStage(first.run.context)).rejects.toThrow();
+    clearInterval(stopAfterDeploy);
+    expect(posts('/v0/models')).toHaveLength(1);
+    await first.run.close();
+    fixtures.splice(0);
+
+    const second = openFixtureRun(temp.path(), { endpoints: { tuner: { base_url: provider!.url, flavor: 'nebius' } }, prices: { 'base-model': { input: 0, output: 0, training: 8 } }, split: { validation: 4, seed: 3 }, student: { base: 'base-model', trainer: 'hosted', endpoint: 'tuner', poll_interval: 0.005, system: 'Shout.', hyperparameters: { epochs: 1 } } });
+    fixtures.push(second);
+    await runTrainStage(second.run.context);
+    expect(posts('/v1/fine_tuning/jobs')).toHaveLength(1);
+    expect(posts('/v0/models')).toHaveLength(1);
+    expect(provider!.state.customModels.size).toBe(1);
+    expect(metricsOf(second).served_model).toBe([...provider!.state.customModels.keys()][0]);
+  });
+});
+
 describe('HostedTrainer, Nebius deployment problems', () => {
   it('fails before training when the base has no inference id the endpoint serves', async () => {
     const fixture = await setUp('nebius', { hyperparameters: { epochs: 1 } }, { models: ['meta-llama/Llama-3.1-8B-Instruct'] });
