@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamChatPieces } from '../serve/upstream-stream.js';
 import { streamChatCompletion } from './chat-stream.js';
-import { APIConnectionError, InvalidResponseError } from './errors.js';
+import { APICallError, APIConnectionError, InvalidResponseError } from './errors.js';
 import { HttpClient } from './http-client.js';
 import { ModelClient } from './model-client.js';
 
@@ -52,6 +52,12 @@ beforeAll(async () => {
         res.end(events.slice(0, 4).map((data) => `data: ${data}\n\n`).join(''));
         return;
       }
+      if (body.model === 'error-mid-stream') {
+        // vLLM's way (and OpenAI's) of failing after the first tokens: an error event, then [DONE].
+        const error = JSON.stringify({ error: { object: 'error', message: 'engine died', type: 'InternalServerError', code: 500 } });
+        res.end([...events.slice(0, 4), error, '[DONE]'].map((data) => `data: ${data}\n\n`).join(''));
+        return;
+      }
       if (body.model === 'no-done') {
         // A server that ends after the finish_reason and usage without `[DONE]`: the answer is whole.
         res.end(events.slice(0, -1).map((data) => `data: ${data}\n\n`).join(''));
@@ -98,6 +104,13 @@ describe('streamed chat completions (one SSE parser for client and gateway)', ()
       for await (const piece of streamChatPieces(new HttpClient({ baseURL }), { model: 'cut-short', messages: [{ role: 'user', content: 'hi' }] }, {})) pieces.push(piece.content);
     })();
     await expect(gateway).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it('an error event in the stream fails the answer (retryable for a server error), even when [DONE] follows it', async () => {
+    const error = await ask('error-mid-stream').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APICallError);
+    expect((error as APICallError).message).toMatch(/engine died/);
+    expect((error as APICallError).isRetryable).toBe(true);
   });
 
   it('the gateway reads CRLF streams and JSON answers with the same parser', async () => {
