@@ -32,7 +32,8 @@ const togetherCreatedSchema = z.object({ job: batchObjectSchema, warning: z.stri
 
 /**
  * Submits a batch. Not idempotent: HttpClient repeats it only after a failure that proves no batch was made;
- * after any other failure the caller finds the batch again by its `metadata` before submitting anew.
+ * after any other failure the batch may exist, and only a caller that lists batches (by `metadata` or
+ * `input_file_id`) before submitting anew avoids paying for it twice.
  * Together documents no `metadata` field, so none is sent there; its `warning` is returned as `warning`.
  */
 export async function createBatch(http: HttpClient, inputFileId: string, completionWindow: string, metadata?: Record<string, string>): Promise<BatchObject & { warning?: string }> {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamChatPieces } from '../serve/upstream-stream.js';
 import { streamChatCompletion } from './chat-stream.js';
-import { InvalidResponseError } from './errors.js';
+import { APICallError, APIConnectionError, InvalidResponseError } from './errors.js';
 import { HttpClient } from './http-client.js';
 import { ModelClient } from './model-client.js';
 
@@ -47,6 +47,22 @@ beforeAll(async () => {
         res.end(text.replace(/\n\n$/, ''));
         return;
       }
+      if (body.model === 'cut-short') {
+        // The connection closes cleanly between two events: no finish_reason, no [DONE] (a proxy or server restart).
+        res.end(events.slice(0, 4).map((data) => `data: ${data}\n\n`).join(''));
+        return;
+      }
+      if (body.model === 'error-mid-stream') {
+        // vLLM's way (and OpenAI's) of failing after the first tokens: an error event, then [DONE].
+        const error = JSON.stringify({ error: { object: 'error', message: 'engine died', type: 'InternalServerError', code: 500 } });
+        res.end([...events.slice(0, 4), error, '[DONE]'].map((data) => `data: ${data}\n\n`).join(''));
+        return;
+      }
+      if (body.model === 'no-done') {
+        // A server that ends after the finish_reason and usage without `[DONE]`: the answer is whole.
+        res.end(events.slice(0, -1).map((data) => `data: ${data}\n\n`).join(''));
+        return;
+      }
       if (body.model === 'garbage') {
         res.end('data: {not json\n\n');
         return;
@@ -62,7 +78,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const ask = (model: string) => streamChatCompletion(new HttpClient({ baseURL }), { model, messages: [{ role: 'user', content: 'hi' }] });
 
 describe('streamed chat completions (one SSE parser for client and gateway)', () => {
-  it.each(['lf', 'crlf', 'cr', 'split', 'no-final-blank-line'])('assembles the answer from a %s stream', async (model) => {
+  it.each(['lf', 'crlf', 'cr', 'split', 'no-final-blank-line', 'no-done'])('assembles the answer from a %s stream', async (model) => {
     const result = await ask(model);
     expect(result).toMatchObject({ content: 'Hello wide world', reasoningContent: 'hmm', finishReason: 'stop', usage: { prompt_tokens: 5, completion_tokens: 3 } });
     expect(result.timeToFirstTokenMs).not.toBeNull();
@@ -77,6 +93,24 @@ describe('streamed chat completions (one SSE parser for client and gateway)', ()
     const error = await ask('garbage').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as InvalidResponseError).isRetryable).toBe(true);
+  });
+
+  it('a stream that ends with neither a finish_reason nor [DONE] is a retryable broken stream, not a short answer', async () => {
+    const error = await ask('cut-short').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as APIConnectionError).isRetryable).toBe(true);
+    const pieces: string[] = [];
+    const gateway = (async () => {
+      for await (const piece of streamChatPieces(new HttpClient({ baseURL }), { model: 'cut-short', messages: [{ role: 'user', content: 'hi' }] }, {})) pieces.push(piece.content);
+    })();
+    await expect(gateway).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it('an error event in the stream fails the answer (retryable for a server error), even when [DONE] follows it', async () => {
+    const error = await ask('error-mid-stream').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APICallError);
+    expect((error as APICallError).message).toMatch(/engine died/);
+    expect((error as APICallError).isRetryable).toBe(true);
   });
 
   it('the gateway reads CRLF streams and JSON answers with the same parser', async () => {

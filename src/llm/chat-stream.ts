@@ -33,8 +33,9 @@ export async function* serverSentEventData(body: AsyncIterable<Uint8Array>): Asy
 /**
  * Sends a chat completion with `stream: true` and yields its deltas. A server that answers with a JSON body
  * instead of an event stream (some do, for `stream: true`) has its answer yielded as one delta. Opening throws
- * the client's typed errors; a stream that breaks off is an APIConnectionError, a malformed chunk an
- * InvalidResponseError (both retryable).
+ * the client's typed errors; a stream that breaks off (or ends with no finish_reason and no [DONE]) is an
+ * APIConnectionError, a malformed chunk an InvalidResponseError (both retryable), an error event in the stream
+ * an APICallError (retryable unless its code is a 4xx that says the request was bad).
  */
 export async function* streamChatDeltas(http: HttpClient, parameters: ChatParameters, options: RequestOptions = {}): AsyncGenerator<ChatDelta, Record<string, string>> {
   const url = http.url('/chat/completions');
@@ -52,12 +53,22 @@ export async function* streamChatDeltas(http: HttpClient, parameters: ChatParame
     };
     return response.headers;
   }
+  // A stream is whole once it says so ([DONE]) or gives a finish_reason; one that just stops was cut off
+  // (a proxy, a restart) and its text so far must not pass for the answer (it would be cached and trained on).
+  let finished = false;
   try {
     for await (const data of serverSentEventData(response.body)) {
-      if (data.trim() === '[DONE]') break;
-      const chunk = chatChunkSchema.safeParse(parseJson(data));
+      if (data.trim() === '[DONE]') {
+        finished = true;
+        break;
+      }
+      const value = parseJson(data);
+      const failure = streamError(value);
+      if (failure !== undefined) throw new APICallError(`stream from ${url} ended with an error: ${failure.message}`, { url, body: data.slice(0, 2000), isRetryable: failure.retryable });
+      const chunk = chatChunkSchema.safeParse(value);
       if (!chunk.success) throw new InvalidResponseError(`malformed stream chunk from ${url}: ${data.slice(0, 200)}`, { url, isRetryable: true });
       const choice = chunk.data.choices[0];
+      if (choice?.finish_reason) finished = true;
       yield {
         content: choice?.delta?.content ?? '',
         reasoning: choice?.delta?.reasoning_content ?? choice?.delta?.reasoning ?? '',
@@ -69,7 +80,21 @@ export async function* streamChatDeltas(http: HttpClient, parameters: ChatParame
     if (error instanceof APICallError) throw error;
     throw new APIConnectionError(`stream from ${url} broke off: ${error instanceof Error ? error.message : String(error)}`, { url, cause: error, isRetryable: true });
   }
+  if (!finished) throw new APIConnectionError(`stream from ${url} ended before a finish_reason or [DONE]: the answer is cut off`, { url, isRetryable: true });
   return response.headers;
+}
+
+/**
+ * An error event sent after the stream opened (`data: {"error": {message, code}}`: vLLM, then `[DONE]`; OpenAI):
+ * the text so far is not the answer. Retryable unless its code says the request itself was bad.
+ */
+function streamError(value: unknown): { message: string; retryable: boolean } | undefined {
+  if (typeof value !== 'object' || value === null || !('error' in value) || 'choices' in value) return undefined;
+  const error = (value as { error: unknown }).error;
+  const detail = typeof error === 'object' && error !== null ? (error as { message?: unknown; code?: unknown }) : { message: error };
+  const code = Number(detail.code);
+  const message = typeof detail.message === 'string' ? detail.message : JSON.stringify(error);
+  return { message, retryable: !(code >= 400 && code < 500 && code !== 408 && code !== 409 && code !== 429) };
 }
 
 function parseJson(text: string): unknown {

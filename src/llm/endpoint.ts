@@ -23,7 +23,7 @@ export function httpClientFor(
   endpoint: EndpointSettings,
   environment: NodeJS.ProcessEnv = process.env,
   fetchImplementation?: typeof fetch,
-  onRetry?: HttpClientOptions['onRetry'],
+  extra: Pick<HttpClientOptions, 'onRetry' | 'signal'> = {},
 ): HttpClient {
   let apiKey: string | undefined;
   if (endpoint.api_key_env) {
@@ -46,6 +46,7 @@ export function httpClientFor(
     timeoutMs: (endpoint.timeout_s ?? 600) * 1000,
     retry: endpoint.max_attempts === undefined ? undefined : { maxAttempts: endpoint.max_attempts },
     fetch: fetchImplementation,
-    onRetry,
+    onRetry: extra.onRetry,
+    signal: extra.signal,
   });
 }

@@ -20,6 +20,11 @@ export interface HttpClientOptions {
   onRetry?: (notice: RetryNotice & { url: string }) => void;
   /** Jitter source, pinned by tests. */
   random?: () => number;
+  /**
+   * The run's abort signal, for every call that brings none of its own (files, batches, fine-tuning, deploys):
+   * without it an abort would wait out each retry's Retry-After and every attempt left.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse<T> {
@@ -37,8 +42,9 @@ export interface RequestOptions {
    * Whether sending the request twice is harmless. Default: yes for GET, HEAD, PUT and DELETE, no for POST.
    * A request that is not idempotent is repeated only after a failure that proves the server did not act on
    * it (`wasNotProcessed`: 408/409/425/429/503, never connected); after a 500, a timeout or a connection lost
-   * mid-request it fails, and the caller makes the create safe: a batch is found again by its `metadata`
-   * (the generate stage), a fine-tuning job by its stored request hash. Uploads and embeddings pass `true`:
+   * mid-request it fails, and the caller makes the create safe: a fine-tuning job is found again by its
+   * training file (train/hosted/job-submission.ts). The generate stage does not yet look for a batch whose
+   * create answer was lost (it sends `metadata` but never lists batches). Uploads and embeddings pass `true`:
    * a repeat costs an orphan file or a second identical answer, never a second job.
    */
   idempotent?: boolean;
@@ -62,6 +68,7 @@ export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly onRetry: HttpClientOptions['onRetry'];
   private readonly random: (() => number) | undefined;
+  private readonly signal: AbortSignal | undefined;
   private readonly apiKey: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -80,6 +87,7 @@ export class HttpClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.onRetry = options.onRetry;
     this.random = options.random;
+    this.signal = options.signal;
     this.apiKey = options.apiKey;
     this.headers = options.headers ?? {};
     this.timeoutMs = options.timeoutMs ?? 600_000;
@@ -98,7 +106,8 @@ export class HttpClient {
   }
 
   /** As `json`, with the body already serialized (the chat hot path serializes once for cache key and body). */
-  async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const options = this.withSignal(requestOptions, method);
     const url = this.url(path);
     return this.retrying(method, url, options, async () => {
       const response = await this.exchange(method, url, body, JSON_CONTENT, options);
@@ -108,16 +117,18 @@ export class HttpClient {
   }
 
   /** A multipart or raw upload; idempotent unless the caller says otherwise (a repeat leaves an orphan file). */
-  async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async upload<T>(path: string, body: Uint8Array, contentType: string, schema: z.ZodType<T>, requestOptions: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const options = this.withSignal({ idempotent: true, ...requestOptions }, 'POST');
     const url = this.url(path);
-    return this.retrying('POST', url, { idempotent: true, ...options }, async () => {
+    return this.retrying('POST', url, options, async () => {
       const response = await this.exchange('POST', url, body, { 'content-type': contentType }, options);
       const text = await this.readBody(() => response.text(), url, options.signal);
       return { data: this.parse(text, schema, response), headers: response.headers, status: response.status };
     });
   }
 
-  async text(path: string, options: RequestOptions = {}): Promise<string> {
+  async text(path: string, requestOptions: RequestOptions = {}): Promise<string> {
+    const options = this.withSignal(requestOptions, 'GET');
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -125,7 +136,8 @@ export class HttpClient {
     });
   }
 
-  async bytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+  async bytes(path: string, requestOptions: RequestOptions = {}): Promise<Uint8Array> {
+    const options = this.withSignal(requestOptions, 'GET');
     const url = this.url(path);
     return this.retrying('GET', url, options, async () => {
       const response = await this.exchange('GET', url, undefined, NO_HEADERS, options);
@@ -137,7 +149,8 @@ export class HttpClient {
    * Sends a request and returns the open response (for streaming); non-2xx statuses throw typed errors.
    * Opening is retried like any call; once the body flows, a broken stream is the caller's to retry.
    */
-  async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
+  async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, requestOptions: RequestOptions): Promise<TransportResponse> {
+    const options = this.withSignal(requestOptions, method);
     const url = this.url(path);
     const response = await this.retrying(method, url, options, () => this.exchange(method, url, body, extraHeaders, options));
     const guard = <T>(read: () => Promise<T>): Promise<T> => this.readBody(read, url, options.signal);
@@ -158,12 +171,24 @@ export class HttpClient {
     };
   }
 
+  /**
+   * The request's signal and the client's (the run's): either aborts it. A create that is not idempotent is
+   * not cut by the client's signal once sent (cut, its job or batch could exist with its id lost): the signal
+   * ends only the waits between its attempts (see `retrying`). The chat hot path passes the run's own signal,
+   * combined with nothing.
+   */
+  private withSignal(options: RequestOptions, method: string): RequestOptions {
+    const own = this.signal;
+    if (own === undefined || options.signal === own || !(options.idempotent ?? method !== 'POST')) return options;
+    return { ...options, signal: options.signal === undefined ? own : AbortSignal.any([options.signal, own]) };
+  }
+
   private retrying<T>(method: string, url: string, options: RequestOptions, call: () => Promise<T>): Promise<T> {
     if (options.retry === false) return call();
     const idempotent = options.idempotent ?? method !== 'POST';
     return retrying(call, {
       policy: this.policy,
-      signal: options.signal,
+      signal: options.signal ?? this.signal,
       random: this.random,
       shouldRetry: idempotent ? isRetryable : (error) => isRetryable(error) && wasNotProcessed(error),
       onRetry: this.onRetry === undefined ? undefined : (notice) => this.onRetry!({ ...notice, url }),

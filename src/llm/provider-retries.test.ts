@@ -5,6 +5,7 @@ import { cancelBatch, createBatch, retrieveBatch } from './batches.js';
 import { createEmbeddings } from './embeddings.js';
 import { ServerError } from './errors.js';
 import { fileBytes, fileContent, uploadFile } from './files.js';
+import { httpClientFor } from './endpoint.js';
 import { HttpClient } from './http-client.js';
 import { z } from 'zod';
 
@@ -130,5 +131,28 @@ describe('retries for every provider call', () => {
     expect(requestsTo('/v0/models')).toBe(sent + 1);
     provider.setBehaviour({ faults: [] });
   });
-});
 
+  it("the run's abort ends a wait between attempts at once, for calls that carry no signal of their own", async () => {
+    // Files, batches and fine-tuning calls pass no signal: the client's own (the run's) must end their retries,
+    // or Ctrl-C waits out a Retry-After (up to maxDelayMs) and the attempts left.
+    provider.setBehaviour({ faults: [{ match: { always: true }, kind: '429', retryAfter: 30, endpoint: '/v1/batches' }] });
+    const run = new AbortController();
+    const client = new HttpClient({ baseURL: provider.url, signal: run.signal, retry: { baseDelayMs: 1, maxDelayMs: 60_000 } });
+    const started = performance.now();
+    setTimeout(() => run.abort(new Error('run stopped')), 100);
+    await expect(client.json('GET', '/batches', z.unknown())).rejects.toThrow(/run stopped|abort/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    provider.setBehaviour({ faults: [] });
+  }, 15_000);
+
+  it('httpClientFor hands the run signal to the client', async () => {
+    provider.setBehaviour({ faults: [{ match: { always: true }, kind: '429', retryAfter: 30, endpoint: '/v1/batches' }] });
+    const run = new AbortController();
+    const client = httpClientFor('fake', { base_url: provider.url }, {}, undefined, { signal: run.signal });
+    setTimeout(() => run.abort(new Error('run stopped')), 100);
+    const started = performance.now();
+    await expect(retrieveBatch(client, 'batch_missing')).rejects.toThrow(/run stopped|abort/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    provider.setBehaviour({ faults: [] });
+  }, 15_000);
+});

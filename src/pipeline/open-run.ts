@@ -59,9 +59,12 @@ export function openRunFor(task: LoadedTask, options: Omit<OpenRunOptions, 'conf
       if (settings) {
         return {
           // Calls other than chat (files, batches, fine-tuning) retry inside the client: say so, or a slow poll looks stuck.
-          http: httpClientFor(name, settings, environment, options.fetch, (notice) =>
-            context.emit({ type: 'log', stage: `endpoint ${name}`, level: 'warn', message: `retrying ${notice.url.split('?')[0]} in ${Math.round(notice.delayMs)} ms (attempt ${notice.attempt}): ${errorMessage(notice.error)}` }),
-          ),
+          // The run's signal ends their retries too (they pass none of their own).
+          http: httpClientFor(name, settings, environment, options.fetch, {
+            signal,
+            onRetry: (notice) =>
+              context.emit({ type: 'log', stage: `endpoint ${name}`, level: 'warn', message: `retrying ${notice.url.split('?')[0]} in ${Math.round(notice.delayMs)} ms (attempt ${notice.attempt}): ${errorMessage(notice.error)}` }),
+          }),
           rpm: settings.rpm,
           tpm: settings.tpm,
           maxAttempts: settings.max_attempts,

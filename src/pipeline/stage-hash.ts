@@ -17,11 +17,13 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
     case 'inputs':
       return config.inputs;
     case 'generate': {
-      // Only what changes the answers: budget, concurrency, polling and sync-vs-batch do not. Imported answers
-      // (no teacher) depend on the inputs alone, which the chain already covers.
+      // Only what changes the answers: budget, concurrency, polling and sync-vs-batch do not. The flavor does
+      // (it shapes the body: an assistant prefix is sent to vllm/nebius/local, dropped for openai/together).
+      // Imported answers (no teacher) depend on the inputs alone, which the chain already covers.
       if (!config.teacher) return { teacher: null };
       const { concurrency, max_cost, poll_interval, completion_window, batch_max_rounds, batch_sync_stragglers, mode, stream, ...answers } = config.teacher;
-      return { teacher: answers, endpoint: config.endpoints[config.teacher.endpoint]?.base_url };
+      const endpoint = config.endpoints[config.teacher.endpoint];
+      return { teacher: answers, endpoint: endpoint === undefined ? undefined : { base_url: endpoint.base_url, flavor: endpoint.flavor } };
     }
     case 'curate':
       return config.curate;

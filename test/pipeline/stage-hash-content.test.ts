@@ -64,6 +64,16 @@ describe('stage hashes over file content', () => {
     expect((await runAll(task)).ran).toEqual(['inputs', 'generate', 'curate', 'split']);
   }, 30_000);
 
+  it("the teacher endpoint's flavor counts for generate (it shapes the bodies sent), and nothing before it", () => {
+    const base = fileTask();
+    const config = loadTask(base.configPath).config;
+    const endpoint = config.endpoints[config.teacher!.endpoint]!;
+    const withFlavor = (flavor: 'openai' | 'vllm') => stageHashes({ dir: base.dir, config: { ...config, endpoints: { ...config.endpoints, [config.teacher!.endpoint]: { ...endpoint, flavor } } } });
+    // `openai` drops continue_final_message (the assistant prefix), `vllm` sends it: other answers.
+    expect(withFlavor('openai').generate).not.toBe(withFlavor('vllm').generate);
+    expect(withFlavor('openai').inputs).toBe(withFlavor('vllm').inputs);
+  });
+
   it('counts what a file holds, not where it is', () => {
     const one = temp.write('a/prompt.txt', 'Be brief.');
     const other = temp.write('b/prompt.txt', 'Be brief.');

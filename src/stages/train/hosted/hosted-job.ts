@@ -61,6 +61,11 @@ export interface CreatedJob {
 export interface FineTuningApi {
   readonly flavor: 'openai' | 'nebius' | 'together';
   create(request: CreateJobRequest): Promise<CreatedJob>;
+  /**
+   * The id of the job made from this uploaded training file, if the provider lists one: a create whose answer
+   * was lost (a 500, a timeout, a dropped connection) may have made a job, and it must be found, not paid again.
+   */
+  findByTrainingFile(fileId: string): Promise<string | undefined>;
   retrieve(jobId: string): Promise<HostedJob>;
   /** Events after `cursor` (undefined: from the start), oldest first, and the cursor to pass next time. */
   newEvents(jobId: string, cursor: string | undefined): Promise<{ events: HostedEvent[]; cursor: string | undefined }>;

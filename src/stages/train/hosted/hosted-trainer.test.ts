@@ -152,6 +152,25 @@ describe('HostedTrainer, OpenAI flavour', () => {
     expect(posts('/v1/fine_tuning/jobs')).toHaveLength(2);
   });
 
+  it.each([
+    ['openai', '/v1/fine_tuning/jobs'],
+    ['together', '/v1/fine-tunes'],
+  ] as const)('%s: a create whose answer was lost (the job may exist) is found again by its training file on the next run, not paid twice', async (flavor, path) => {
+    const fixture = await setUp(flavor, { hyperparameters: { epochs: 1 } });
+    // The provider makes the job, then the connection drops mid-answer: the client cannot know it exists.
+    provider!.setBehaviour({ faults: [{ match: { nth: 1 }, kind: 'drop-mid-response', endpoint: path }] });
+    await expect(runTrainStage(fixture.run.context)).rejects.toThrow(/connection|broke|failed/);
+    const jobs = () => (flavor === 'openai' ? provider!.state.fineTuningJobs : provider!.state.togetherJobs);
+    expect(jobs().size).toBe(1);
+    provider!.setBehaviour({ faults: [] });
+    const figures = await runTrainStage(fixture.run.context);
+    expect(posts(path)).toHaveLength(1);
+    expect(jobs().size).toBe(1);
+    expect(figures.job_id).toBe([...jobs().keys()][0]);
+    expect(posts('/v1/files').length + posts('/v1/files/upload').length).toBe(2);
+    expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('found at the provider') }));
+  });
+
   it('turns a failed job into an error with the provider message, and a later run starts a new job', async () => {
     const fixture = await setUp('openai', { hyperparameters: { epochs: 1 } }, { fineTuning: { outcome: 'failed' } });
     const failure = runTrainStage(fixture.run.context);
@@ -196,6 +215,29 @@ describe('HostedTrainer, Nebius flavour', () => {
     expect(metrics.served_model).toMatch(/^base-model-served-LoRa:grammar-checker-[a-z0-9]{4}$/);
     expect(provider!.state.customModels.get(metrics.served_model!)?.object.status).toBe('active');
     expect(provider!.state.servedModels.has(metrics.served_model!)).toBe(true);
+  });
+});
+
+describe('HostedTrainer, Nebius deployment interrupted', () => {
+  it('a run stopped while the custom model deploys polls that model on the next run instead of deploying a second one', async () => {
+    const controller = new AbortController();
+    const first = await setUp('nebius', { hyperparameters: { epochs: 1 } }, { fineTuning: { pollsPerStatus: 3 }, models: ['base-model'] }, controller.signal);
+    const stopAfterDeploy = setInterval(() => {
+      if (posts('/v0/models').length > 0) controller.abort(new Error('interrupted'));
+    }, 1);
+    await expect(runTrainStage(first.run.context)).rejects.toThrow();
+    clearInterval(stopAfterDeploy);
+    expect(posts('/v0/models')).toHaveLength(1);
+    await first.run.close();
+    fixtures.splice(0);
+
+    const second = openFixtureRun(temp.path(), { endpoints: { tuner: { base_url: provider!.url, flavor: 'nebius' } }, prices: { 'base-model': { input: 0, output: 0, training: 8 } }, split: { validation: 4, seed: 3 }, student: { base: 'base-model', trainer: 'hosted', endpoint: 'tuner', poll_interval: 0.005, system: 'Shout.', hyperparameters: { epochs: 1 } } });
+    fixtures.push(second);
+    await runTrainStage(second.run.context);
+    expect(posts('/v1/fine_tuning/jobs')).toHaveLength(1);
+    expect(posts('/v0/models')).toHaveLength(1);
+    expect(provider!.state.customModels.size).toBe(1);
+    expect(metricsOf(second).served_model).toBe([...provider!.state.customModels.keys()][0]);
   });
 });
 

@@ -49,8 +49,16 @@ export class HostedTrainer implements Trainer {
       if (ignored.length > 0) recorder.record({ kind: 'message', level: 'warn', message: `student.hyperparameters ${ignored.join(', ')}: not taken by ${api.flavor} fine-tuning, not sent` });
       for (const warning of warnings) recorder.record({ kind: 'message', level: 'warn', message: warning });
       if (reusable.note !== undefined) recorder.record({ kind: 'message', level: 'warn', message: reusable.note });
-      const stored = reusable.job ?? (await submitJob({ stage, http: endpoint.http, api, request, requestHash: hash, files }));
-      recorder.record({ kind: 'message', level: 'info', message: reusable.job === undefined ? `created fine-tuning job ${stored.jobId}` : `re-attaching to fine-tuning job ${stored.jobId} started by an earlier run` });
+      const submitted = reusable.job === undefined ? await submitJob({ stage, http: endpoint.http, api, request, requestHash: hash, files, recover: reattach }) : undefined;
+      const stored = reusable.job ?? submitted!.job;
+      recorder.record({
+        kind: 'message',
+        level: submitted?.recovered ? 'warn' : 'info',
+        message:
+          submitted === undefined ? `re-attaching to fine-tuning job ${stored.jobId} started by an earlier run`
+          : submitted.recovered ? `re-attaching to fine-tuning job ${stored.jobId}: an earlier run's create lost its answer, and the job was found at the provider by its training file`
+          : `created fine-tuning job ${stored.jobId}`,
+      });
       recorder.jobId = stored.jobId;
       const pollMs = student.poll_interval * 1000;
       let job: HostedJob;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotFoundError } from '../../../llm/errors.js';
 import type { HttpClient } from '../../../llm/http-client.js';
 import { sleep } from '../../../llm/retry.js';
 import { FineTuningJobError } from '../training-errors.js';
@@ -23,10 +24,15 @@ export function nebiusModelsBaseUrl(baseUrl: string): string {
 export async function deployNebiusCheckpoint(
   http: HttpClient,
   request: { name: string; baseModel: string; jobId: string; checkpointId: string },
-  options: { pollMs: number; signal: AbortSignal; onStatus?: (status: string) => void },
+  options: { pollMs: number; signal: AbortSignal; onStatus?: (status: string) => void; existing?: string; onCreated?: (name: string) => void },
 ): Promise<string> {
   const body = { name: request.name, base_model: request.baseModel, source: `${request.jobId}:${request.checkpointId}` };
-  let model = (await http.json('POST', '/models', customModelSchema, body)).data;
+  // A model an earlier run created (and stopped polling) is polled, not created a second time.
+  let model = options.existing === undefined ? undefined : await existingModel(http, options.existing);
+  if (model === undefined) {
+    model = (await http.json('POST', '/models', customModelSchema, body)).data;
+    options.onCreated?.(model.name);
+  }
   for (;;) {
     options.onStatus?.(model.status);
     if (model.status === 'active') return model.name;
@@ -36,5 +42,16 @@ export async function deployNebiusCheckpoint(
     }
     await sleep(options.pollMs, options.signal);
     model = (await http.json('GET', customModelPath(model.name), customModelSchema)).data;
+  }
+}
+
+async function existingModel(http: HttpClient, name: string): Promise<z.infer<typeof customModelSchema> | undefined> {
+  try {
+    const model = (await http.json('GET', customModelPath(name), customModelSchema)).data;
+    // One that failed or was deleted is tried again with a new model, as a first run would.
+    return model.status === 'deleted' || model.status === 'error' ? undefined : model;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
   }
 }

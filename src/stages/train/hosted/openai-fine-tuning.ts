@@ -13,6 +13,8 @@ const jobSchema = z.object({
   total_steps: z.number().nullable().optional(),
 });
 
+const jobListSchema = z.object({ data: z.array(z.object({ id: z.string(), training_file: z.string().nullable().optional() })) });
+
 const metricValue = z.number().optional().catch(undefined);
 const eventListSchema = z.object({
   data: z.array(
@@ -85,6 +87,12 @@ export class OpenAiFineTuning implements FineTuningApi {
     if (request.suffix !== undefined) body.suffix = request.suffix;
     const job = (await this.http.json('POST', '/fine_tuning/jobs', jobSchema, body)).data;
     return { job: normalizeJob(job), body };
+  }
+
+  async findByTrainingFile(fileId: string): Promise<string | undefined> {
+    // Newest first: a job whose create answer was just lost is on the first page.
+    const page = (await this.http.json('GET', `/fine_tuning/jobs?limit=${PAGE}`, jobListSchema)).data;
+    return page.data.find((job) => job.training_file === fileId)?.id;
   }
 
   async retrieve(jobId: string): Promise<HostedJob> {

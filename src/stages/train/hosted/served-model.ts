@@ -29,11 +29,17 @@ export async function servedModelFor(options: ServedModelOptions): Promise<strin
     const { stage, settings } = context;
     const endpointName = settings.student.endpoint!;
     const endpoint = stage.task.config.endpoints[endpointName]!;
-    const modelsApi = httpClientFor(endpointName, { ...endpoint, base_url: nebiusModelsBaseUrl(endpoint.base_url) }, stage.environment);
+    const modelsApi = httpClientFor(endpointName, { ...endpoint, base_url: nebiusModelsBaseUrl(endpoint.base_url) }, stage.environment, undefined, { signal: stage.signal });
     const served = await deployNebiusCheckpoint(
       modelsApi,
       { name: settings.student.suffix ?? slug(stage.task.config.name), baseModel: settings.student.deploy_base ?? settings.student.base, jobId: job.id, checkpointId: checkpoint.id },
-      { pollMs: options.pollMs, signal: stage.signal, onStatus: (status) => recorder.record({ kind: 'message', level: 'info', message: `custom model ${status}` }) },
+      {
+        pollMs: options.pollMs,
+        signal: stage.signal,
+        onStatus: (status) => recorder.record({ kind: 'message', level: 'info', message: `custom model ${status}` }),
+        existing: options.stored.detail.deploying_model,
+        onCreated: (name) => options.stored.update({ deploying_model: name }),
+      },
     );
     options.stored.update({ served_model: served });
     return served;

@@ -12,6 +12,8 @@ export const storedJobSchema = z.object({
   event_cursor: z.string().optional(),
   total_steps: z.number().optional(),
   served_model: z.string().optional(),
+  /** A Nebius custom model created and not yet active: a resumed run polls it instead of deploying again. */
+  deploying_model: z.string().optional(),
   cost_recorded: z.boolean().optional(),
 });
 export type StoredJobDetail = z.infer<typeof storedJobSchema>;

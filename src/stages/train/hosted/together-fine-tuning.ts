@@ -10,6 +10,8 @@ const jobSchema = z.object({
   n_epochs: z.number().nullable().optional(),
 });
 
+const jobListSchema = z.object({ data: z.array(z.object({ id: z.string(), training_file: z.string().nullable().optional() })) });
+
 const eventListSchema = z.object({
   data: z.array(
     z.object({
@@ -87,6 +89,11 @@ export class TogetherFineTuning implements FineTuningApi {
     if (body.n_evals === undefined && typeof body.n_epochs === 'number') body.n_evals = body.n_epochs;
     const job = (await this.http.json('POST', '/fine-tunes', jobSchema, body)).data;
     return { job: this.normalize(job, null), body };
+  }
+
+  async findByTrainingFile(fileId: string): Promise<string | undefined> {
+    const list = (await this.http.json('GET', '/fine-tunes', jobListSchema)).data;
+    return list.data.find((job) => job.training_file === fileId)?.id;
   }
 
   async retrieve(jobId: string): Promise<HostedJob> {
