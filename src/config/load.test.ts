@@ -54,6 +54,15 @@ describe('loadTask', () => {
     expect(() => loadTask(file)).toThrow(/teacher\.endpoint: unknown endpoint 'openai'/);
   });
 
+  it('refuses a teacher assistant prefix on an endpoint whose flavor cannot continue one, and takes it where it can', () => {
+    temp.write('prompts/proofreader.txt', 'Correct the grammar.\n');
+    const withPrefix = VALID.replace('max_tokens: 4096', 'max_tokens: 4096\n  assistant_prefix: "<think>\\n\\n</think>\\n\\n"');
+    const file = temp.write('task.yaml', withPrefix);
+    expect(() => loadTask(file)).toThrow(/teacher\.assistant_prefix: endpoint 'nebius' has flavor openai/);
+    const nebius = temp.write('nebius.yaml', withPrefix.replace('api_key_env: NEBIUS_API_KEY }', 'api_key_env: NEBIUS_API_KEY, flavor: nebius }'));
+    expect(loadTask(nebius).config.teacher?.assistant_prefix).toBe('<think>\n\n</think>\n\n');
+  });
+
   it('reports YAML syntax errors with the file', () => {
     const file = temp.write('task.yaml', 'name: [unclosed\n');
     expect(() => loadTask(file)).toThrow(/task\.yaml: YAML syntax/);

@@ -90,6 +90,17 @@ function checkReferences(config: TaskConfigParsed, file: string): void {
       'teacher',
     );
   }
+  // An assistant prefix is continued only by servers that render the chat template (continue_final_message);
+  // OpenAI and Together drop that field, so the prefix would silently stop being a prefix and change the answers.
+  const teacherEndpoint = config.teacher ? config.endpoints[config.teacher.endpoint] : undefined;
+  if (config.teacher?.assistant_prefix && (teacherEndpoint?.flavor === 'openai' || teacherEndpoint?.flavor === 'together')) {
+    throw new ConfigError(
+      `${file}: teacher.assistant_prefix: endpoint '${config.teacher.endpoint}' has flavor ${teacherEndpoint.flavor}, which cannot continue an assistant prefix; ` +
+        'set its flavor to vllm, nebius or local (servers that render the chat template), or remove the prefix',
+      file,
+      'teacher.assistant_prefix',
+    );
+  }
   if (!config.inputs.path && !config.inputs.synthesize) {
     throw new ConfigError(`${file}: inputs: give a path or a synthesize section`, file, 'inputs');
   }
