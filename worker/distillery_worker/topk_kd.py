@@ -10,6 +10,10 @@ carry log-prob -inf and no weight; positions without a stored top-k (masked) cou
 
 import torch
 import torch.nn.functional as F
+from trl import SFTTrainer
+
+from .events import ConfigError, DataError, log
+from .kd import DistillationTrainer, answer_cross_entropy, answer_positions, same_vocabulary
 
 PAD_LOGPROB = float("-inf")
 
@@ -63,3 +67,183 @@ def topk_distillation_loss(student_logits: torch.Tensor, targets: torch.Tensor, 
     kl = topk_kl(student_logits, teacher_ids, teacher_logprobs, mask, temperature, direction) / count
     kl = kl * temperature**2
     return alpha * kl + (1 - alpha) * cross_entropy, cross_entropy, kl
+
+
+# ---- Stored top-k → per-token targets aligned to the student's answer tokens -------------------------------------
+
+def _float32s(text: str, count: int, where: str) -> list[float]:
+    import base64
+    import struct
+
+    raw = base64.b64decode(text)
+    if len(raw) != 4 * count:
+        raise DataError(f"{where}: log-prob array holds {len(raw) // 4} values, expected {count}")
+    return list(struct.unpack(f"<{count}f", raw))
+
+
+def read_logprobs_file(path: str) -> list[dict]:
+    """The rows of `generate/logprobs.jsonl` (format: src/stages/generate/logprobs-file.ts), log-probs decoded."""
+    import json
+    import os
+
+    if not os.path.isfile(path):
+        raise DataError(f"logprobs file not found: {path}")
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{line_number}"
+            try:
+                row = json.loads(line)
+                count, k = len(row["tokens"]), int(row["k"])
+                kind = row["token_kind"]
+                top_tokens = row["top_tokens"]
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+                raise DataError(f"{where}: not a logprobs row ({error})") from error
+            if kind not in ("text", "id") or len(top_tokens) != count:
+                raise DataError(f"{where}: not a logprobs row (token_kind {kind!r}, {len(top_tokens)} top lists "
+                                f"for {count} tokens)")
+            flat = _float32s(row["top_logprobs"], count * k, where)
+            rows.append({"id": row["id"], "kind": kind, "tokens": row["tokens"],
+                         "top": [list(zip(top_tokens[i], flat[i * k:i * k + len(top_tokens[i])])) for i in range(count)]})
+    return rows
+
+
+class TokenSpelling:
+    """Token text (as OpenAI-compatible servers spell it: the token decoded alone) ↔ id, for one tokenizer."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+        by_text: dict[str, int | None] = {}
+        for index in range(len(tokenizer)):
+            text = tokenizer.decode([index])
+            by_text[text] = None if text in by_text else index  # None: several ids spell the same text
+        self.by_text = by_text
+
+    def id_of(self, token, kind: str) -> int | None:
+        if kind == "id":
+            return int(token)
+        return self.by_text.get(token)
+
+
+def align_targets(labels: list[int], row: dict, spelling: TokenSpelling, top_k: int) -> tuple[list, int]:
+    """Per position of `labels`, the teacher's `[(id, logprob)]` (≤ top_k) or None; and how many answer tokens got one.
+
+    The i-th trained token takes the teacher's i-th position while the teacher's chosen token is that same token;
+    from the first disagreement on (the answer was edited by curation, or tokenized differently) positions get
+    none and count for cross-entropy only. Alternatives whose text maps to no single id are dropped.
+    """
+    targets: list = [None] * len(labels)
+    answer = [position for position, label in enumerate(labels) if label != -100]
+    matched = 0
+    for step, position in enumerate(answer):
+        if step >= len(row["tokens"]) or spelling.id_of(row["tokens"][step], row["kind"]) != labels[position]:
+            break
+        alternatives = [(spelling.id_of(token, row["kind"]), logprob) for token, logprob in row["top"][step][:top_k]]
+        kept = [(index, logprob) for index, logprob in alternatives if index is not None]
+        if kept:
+            targets[position] = kept
+            matched += 1
+    return targets, matched
+
+
+def answer_text(row: dict, spelling: TokenSpelling) -> str:
+    """The text a logprobs row spells (its chosen tokens), the key that joins it to a training row's answer."""
+    if row["kind"] == "text":  # end-of-turn tokens, when a server lists them, are not part of the answer text
+        special = set(spelling.tokenizer.all_special_tokens)
+        return "".join(str(token) for token in row["tokens"] if token is not None and token not in special)
+    return spelling.tokenizer.decode([int(token) for token in row["tokens"] if token is not None],
+                                     skip_special_tokens=True)
+
+
+class TopKTargets:
+    """Teacher top-k per training sequence, looked up by the sequence's tokens (batches are padded, not packed)."""
+
+    def __init__(self, tokenizer, logprobs_path: str, conversations: list[list[dict]],
+                 sequences: list[tuple[list[int], list[int]]], sequence_rows: list[int], top_k: int):
+        spelling = TokenSpelling(tokenizer)
+        by_answer = {}
+        for row in read_logprobs_file(logprobs_path):
+            by_answer[answer_text(row, spelling).strip()] = row
+        self.top_k = top_k
+        self.by_sequence: dict[tuple, list] = {}
+        self.answer_tokens = self.matched_tokens = 0
+        for (input_ids, labels), row_index in zip(sequences, sequence_rows):
+            answer = [message["content"] for message in conversations[row_index] if message["role"] == "assistant"]
+            row = by_answer.get(answer[-1].strip()) if answer else None
+            self.answer_tokens += sum(label != -100 for label in labels)
+            if row is None:
+                continue
+            targets, matched = align_targets(labels, row, spelling, top_k)
+            self.matched_tokens += matched
+            self.by_sequence[tuple(input_ids)] = targets
+
+    def batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """`(ids, logprobs)` `[batch, seq, top_k]` for a right-padded batch; -inf where no teacher target."""
+        ids = torch.zeros((*input_ids.shape, self.top_k), dtype=torch.long)
+        logprobs = torch.full((*input_ids.shape, self.top_k), PAD_LOGPROB)
+        for row in range(input_ids.shape[0]):
+            length = int(attention_mask[row].sum())
+            targets = self.by_sequence.get(tuple(input_ids[row, :length].tolist()))
+            for position, alternatives in enumerate(targets or []):
+                for slot, (index, logprob) in enumerate(alternatives or []):
+                    ids[row, position, slot], logprobs[row, position, slot] = index, logprob
+        return ids.to(input_ids.device), logprobs.to(input_ids.device)
+
+
+class TopKDistillationTrainer(SFTTrainer):
+    """SFTTrainer whose training loss is the top-k KL against stored teacher log-probs, mixed with CE."""
+
+    def __init__(self, *args, targets: TopKTargets, temperature: float, alpha: float, direction: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets, self.temperature, self.alpha, self.direction = targets, temperature, alpha, direction
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        inputs = {key: value for key, value in inputs.items()}
+        labels = inputs.pop("labels")
+        inputs["use_cache"] = False
+        if not model.training:
+            outputs = model(**inputs)
+            loss = answer_cross_entropy(outputs.logits, labels)  # comparable across SFT, KD and top-k KD runs
+            return (loss, outputs) if return_outputs else loss
+        if "attention_mask" not in inputs:
+            raise ConfigError("topk_kd needs padded batches (packing is turned off for it)")
+        keep, mask, targets = answer_positions(labels)
+        outputs = model(**inputs, logits_to_keep=keep)
+        student = outputs.logits[mask]
+        teacher_ids, teacher_logprobs = self.targets.batch(inputs["input_ids"], inputs["attention_mask"])
+        # Logits at sequence position p predict token p + 1: the teacher's top-k for the token at p + 1.
+        teacher_ids = torch.roll(teacher_ids, -1, dims=1)[:, keep][mask]
+        teacher_logprobs = torch.roll(teacher_logprobs, -1, dims=1)[:, keep][mask]
+        has_teacher = torch.isfinite(teacher_logprobs).any(dim=-1)
+        loss, _, _ = topk_distillation_loss(student, targets, teacher_ids, teacher_logprobs, has_teacher,
+                                            self.temperature, self.alpha, self.direction, num_items_in_batch)
+        if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+            loss = loss * self.accelerator.num_processes
+        DistillationTrainer._count_tokens(self, inputs)
+        return (loss, outputs) if return_outputs else loss
+
+
+def build_topk_trainer(job, tokenizer, trainer_kwargs: dict) -> TopKDistillationTrainer:
+    """Check the tokenizers, align the stored top-k to the training sequences and build the trainer."""
+    from .data import read_conversations
+    from .masking import tokenize_conversation
+    from .modeling import load_tokenizer
+
+    same_vocabulary(tokenizer, load_tokenizer(job.loss.teacher_tokenizer, job.trust_remote_code))
+    conversations = read_conversations(job.train_file)
+    sequences, sequence_rows = [], []
+    for row_index, messages in enumerate(conversations):
+        for input_ids, labels in tokenize_conversation(tokenizer, messages, job.hyperparameters.max_length,
+                                                       job.assistant_prefix):
+            sequences.append((input_ids, labels))
+            sequence_rows.append(row_index)
+    targets = TopKTargets(tokenizer, job.loss.logprobs_file, conversations, sequences, sequence_rows, job.loss.top_k)
+    if targets.matched_tokens == 0:
+        raise DataError(f"{job.loss.logprobs_file}: no training answer matches a stored teacher answer token for "
+                        f"token; top-k distillation would train on nothing")
+    log(f"top-k distillation: teacher log-probs for {targets.matched_tokens} of {targets.answer_tokens} answer "
+        f"tokens (k ≤ {job.loss.top_k}); the rest train on cross-entropy only")
+    return TopKDistillationTrainer(**trainer_kwargs, targets=targets, temperature=job.loss.temperature,
+                                   alpha=job.loss.alpha, direction=job.loss.direction)

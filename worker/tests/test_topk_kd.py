@@ -89,3 +89,127 @@ def test_unknown_direction_is_refused():
     student, ids, teacher, mask, _ = hand_built_case()
     with pytest.raises(ValueError, match="forward or reverse"):
         topk_kl(student, ids, teacher, mask, 1.0, "sideways")
+
+
+# ---- Training from stored top-k log-probs ------------------------------------------------------------------------
+
+def load_model(path):
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, dtype=torch.float32).eval()
+
+
+def float32_base64(values) -> str:
+    import base64
+    import struct
+
+    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode()
+
+
+def teacher_logprobs_rows(teacher_dir, tokenizer, rows, k: int, kind: str) -> list[dict]:
+    """What a server returns for the teacher's answers, as generate/logprobs.jsonl stores it."""
+    from transformers import AutoModelForCausalLM
+
+    from distillery_worker.masking import tokenize_conversation
+
+    teacher = AutoModelForCausalLM.from_pretrained(teacher_dir, dtype=torch.float32).eval()
+    spell = (lambda index: tokenizer.decode([index])) if kind == "text" else int
+    stored = []
+    for number, row in enumerate(rows):
+        [(input_ids, labels)] = tokenize_conversation(tokenizer, row["messages"], 128)
+        with torch.no_grad():
+            log_probs = torch.log_softmax(teacher(input_ids=torch.tensor([input_ids])).logits[0].float(), dim=-1)
+        tokens, top_tokens, flat = [], [], []
+        for position, label in enumerate(labels):
+            if label == -100:
+                continue
+            values, indices = log_probs[position - 1].topk(k)
+            tokens.append(spell(label))
+            top_tokens.append([spell(int(index)) for index in indices])
+            flat += values.tolist()
+        stored.append({"id": str(number), "token_kind": kind, "k": k, "tokens": tokens, "top_tokens": top_tokens,
+                       "token_logprobs": float32_base64([0.0] * len(tokens)), "top_logprobs": float32_base64(flat)})
+    return stored
+
+
+def mean_topk_kl(model, tokenizer, logprobs_path, rows, k) -> float:
+    """Forward top-k KL (T = 1) of `model` against the stored teacher top-k, per answer token."""
+    from distillery_worker.kd import answer_positions
+    from distillery_worker.masking import tokenize_conversation
+    from distillery_worker.topk_kd import TopKTargets
+
+    sequences = [tokenize_conversation(tokenizer, row["messages"], 128)[0] for row in rows]
+    targets = TopKTargets(tokenizer, logprobs_path, [row["messages"] for row in rows], sequences,
+                          list(range(len(rows))), k)
+    assert targets.matched_tokens == targets.answer_tokens  # every answer token, end of turn included
+    total, count = 0.0, 0
+    for input_ids, labels in sequences:
+        ids, mask = torch.tensor([input_ids]), torch.ones(1, len(input_ids), dtype=torch.long)
+        teacher_ids, teacher_logprobs = targets.batch(ids, mask)
+        keep, answer_mask, _ = answer_positions(torch.tensor([labels]))
+        with torch.no_grad():
+            logits = model(input_ids=ids).logits[:, keep][answer_mask]
+        shifted_ids = torch.roll(teacher_ids, -1, dims=1)[:, keep][answer_mask]
+        shifted_logprobs = torch.roll(teacher_logprobs, -1, dims=1)[:, keep][answer_mask]
+        has = torch.isfinite(shifted_logprobs).any(dim=-1)
+        total += topk_kl(logits, shifted_ids, shifted_logprobs, has, 1.0, "forward").item()
+        count += int(has.sum())
+    return total / count
+
+
+def topk_job(tiny_model, train_file, logprobs_file, output_dir, alpha: float, direction: str = "forward"):
+    from conftest import make_job
+
+    return make_job(tiny_model, train_file, output_dir,
+                    loss={"type": "topk_kd", "logprobs_file": str(logprobs_file), "teacher_tokenizer": tiny_model,
+                          "top_k": 5, "temperature": 1.0, "alpha": alpha, "direction": direction})
+
+
+@pytest.mark.parametrize("kind", ["text", "id"])
+def test_pure_topk_distillation_moves_the_student_to_the_stored_top_k(trained_full, tiny_model, tiny_tokenizer,
+                                                                     tmp_path, monkeypatch, kind):
+    """alpha = 1: only the top-k KL trains. Breaking it on purpose must make the same check fail."""
+    from peft import PeftModel
+
+    from conftest import memorize_rows, run_job, write_jsonl
+    from distillery_worker import topk_kd
+
+    rows = memorize_rows(range(8))
+    train_file = write_jsonl(tmp_path / "train.jsonl", rows)
+    logprobs_file = write_jsonl(tmp_path / "logprobs.jsonl",
+                                teacher_logprobs_rows(trained_full["summary"]["model_dir"], tiny_tokenizer, rows, 5, kind))
+    base_kl = mean_topk_kl(load_model(tiny_model), tiny_tokenizer, logprobs_file, rows, 5)
+
+    summary, collected = run_job(topk_job(tiny_model, train_file, logprobs_file, tmp_path / "kl", 1.0))
+    student = PeftModel.from_pretrained(load_model(tiny_model), summary["adapter_dir"]).eval()
+    student_kl = mean_topk_kl(student, tiny_tokenizer, logprobs_file, rows, 5)
+    assert student_kl < 0.3 * base_kl, (base_kl, student_kl)
+
+    def broken(student_logits, teacher_ids, teacher_logprobs, mask, temperature, direction):
+        return student_logits.float().sum() * 0.0  # the teacher's top-k ignored
+
+    monkeypatch.setattr(topk_kd, "topk_kl", broken)
+    summary, _ = run_job(topk_job(tiny_model, train_file, logprobs_file, tmp_path / "broken", 1.0))
+    broken_student = PeftModel.from_pretrained(load_model(tiny_model), summary["adapter_dir"]).eval()
+    assert not mean_topk_kl(broken_student, tiny_tokenizer, logprobs_file, rows, 5) < 0.3 * base_kl
+
+
+def test_topk_job_checks_the_tokenizer_and_the_stored_answers(tiny_model, tiny_tokenizer, tmp_path):
+    from conftest import memorize_rows, run_job, write_jsonl
+    from distillery_worker.events import ConfigError, DataError
+    from distillery_worker.jobfile import parse_job
+
+    rows = memorize_rows(range(4))
+    train_file = write_jsonl(tmp_path / "train.jsonl", rows)
+    # Stored answers that are not the training answers: nothing to distil, said plainly.
+    other = teacher_logprobs_rows(tiny_model, tiny_tokenizer, memorize_rows(range(20, 24)), 3, "id")
+    logprobs_file = write_jsonl(tmp_path / "logprobs.jsonl", other)
+    with pytest.raises(DataError, match="no training answer matches"):
+        run_job(topk_job(tiny_model, train_file, logprobs_file, tmp_path / "none", 0.5))
+    job = topk_job(tiny_model, train_file, logprobs_file, tmp_path / "x", 0.5)
+    job["loss"]["top_k"] = 21
+    with pytest.raises(ConfigError, match="top_k"):
+        parse_job(job)
+    del job["loss"]["teacher_tokenizer"]
+    with pytest.raises(ConfigError, match="teacher_tokenizer"):
+        parse_job(job)
