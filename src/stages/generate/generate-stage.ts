@@ -15,6 +15,7 @@ import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
 import { OutputRows } from './output-rows.js';
 import { generateSync } from './sync-generator.js';
 import { TeacherRequests } from './teacher-request.js';
+import { TeacherLogprobs } from './teacher-logprobs.js';
 
 export interface GenerateFigures {
   model: string;
@@ -62,7 +63,7 @@ export async function runGenerateStage(context: StageContext, resumable = true):
   const paths = context.paths.generate;
   ensureDir(paths.dir);
   const inputs = readStageInputs(context);
-  const requests = new TeacherRequests(context.task, teacher);
+  const requests = new TeacherRequests(context.task, teacher, TeacherLogprobs.forTeacher(context.task, teacher, paths.dir));
 
   // Resume: rows already in outputs.jsonl (for inputs that still exist, unchanged) are done, unless the
   // teacher's config changed since they were made; then every input is asked again (identical requests
