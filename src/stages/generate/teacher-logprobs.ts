@@ -15,7 +15,8 @@ export function logprobsPath(generateDir: string): string {
  * `teacher.logprobs`: asks the teacher for its top-k log-probabilities (`logprobs: true, top_logprobs: k`, the
  * Chat Completions parameters) and records them per output id. Refused where the endpoint would not return them:
  * the worker's own server (`local`) serves none, OpenAI's reasoning models reject the parameters, Together documents
- * `logprobs` as a count rather than the OpenAI pair, and a streamed answer is not parsed for them.
+ * `logprobs` as a count rather than the OpenAI pair (togethercomputer/openapi: integer 0–20), and a streamed answer is
+ * not parsed for them.
  */
 export class TeacherLogprobs {
   constructor(
