@@ -82,6 +82,13 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     return alpha * kl + (1 - alpha) * cross_entropy, cross_entropy
 
 
+def validation_loss(model, inputs: dict, labels: torch.Tensor, return_outputs: bool):
+    """Validation loss stays plain answer cross-entropy, so it is comparable across SFT, KD and top-k KD runs."""
+    outputs = model(**inputs)
+    loss = answer_cross_entropy(outputs.logits, labels)
+    return (loss, outputs) if return_outputs else loss
+
+
 class DistillationTrainer(SFTTrainer):
     def __init__(self, *args, teacher_model, vocabulary_size: int, temperature: float, alpha: float,
                  direction: str, **kwargs):
@@ -100,10 +107,7 @@ class DistillationTrainer(SFTTrainer):
         labels = inputs.pop("labels")
         inputs["use_cache"] = False
         if not model.training:
-            # Validation loss stays plain cross-entropy so it is comparable across SFT and KD runs.
-            outputs = model(**inputs)
-            loss = answer_cross_entropy(outputs.logits, labels)
-            return (loss, outputs) if return_outputs else loss
+            return validation_loss(model, inputs, labels, return_outputs)
         keep, mask, targets = answer_positions(labels)
         # Logits only where an answer token is predicted; shared vocabulary only (embeddings may be padded).
         outputs = model(**inputs, logits_to_keep=keep)

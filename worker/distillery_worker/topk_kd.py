@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from trl import SFTTrainer
 
 from .events import ConfigError, DataError, log
-from .kd import DistillationTrainer, answer_cross_entropy, answer_positions, same_vocabulary
+from .kd import DistillationTrainer, answer_positions, same_vocabulary, validation_loss
 
 PAD_LOGPROB = float("-inf")
 
@@ -83,30 +83,22 @@ def _float32s(text: str, count: int, where: str) -> list[float]:
 
 def read_logprobs_file(path: str) -> list[dict]:
     """The rows of `generate/logprobs.jsonl` (format: src/stages/generate/logprobs-file.ts), log-probs decoded."""
-    import json
-    import os
+    from .data import read_json_lines
 
-    if not os.path.isfile(path):
-        raise DataError(f"logprobs file not found: {path}")
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{line_number}"
-            try:
-                row = json.loads(line)
-                count, k = len(row["tokens"]), int(row["k"])
-                kind = row["token_kind"]
-                top_tokens = row["top_tokens"]
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-                raise DataError(f"{where}: not a logprobs row ({error})") from error
-            if kind not in ("text", "id") or len(top_tokens) != count:
-                raise DataError(f"{where}: not a logprobs row (token_kind {kind!r}, {len(top_tokens)} top lists "
-                                f"for {count} tokens)")
-            flat = _float32s(row["top_logprobs"], count * k, where)
-            rows.append({"id": row["id"], "kind": kind, "tokens": row["tokens"],
-                         "top": [list(zip(top_tokens[i], flat[i * k:i * k + len(top_tokens[i])])) for i in range(count)]})
+    for where, row in read_json_lines(path, "logprobs file"):
+        try:
+            count, k = len(row["tokens"]), int(row["k"])
+            kind = row["token_kind"]
+            top_tokens = row["top_tokens"]
+        except (KeyError, TypeError, ValueError) as error:
+            raise DataError(f"{where}: not a logprobs row ({error})") from error
+        if kind not in ("text", "id") or len(top_tokens) != count:
+            raise DataError(f"{where}: not a logprobs row (token_kind {kind!r}, {len(top_tokens)} top lists "
+                            f"for {count} tokens)")
+        flat = _float32s(row["top_logprobs"], count * k, where)
+        rows.append({"id": row["id"], "kind": kind, "tokens": row["tokens"],
+                     "top": [list(zip(top_tokens[i], flat[i * k:i * k + len(top_tokens[i])])) for i in range(count)]})
     return rows
 
 
@@ -204,9 +196,7 @@ class TopKDistillationTrainer(SFTTrainer):
         labels = inputs.pop("labels")
         inputs["use_cache"] = False
         if not model.training:
-            outputs = model(**inputs)
-            loss = answer_cross_entropy(outputs.logits, labels)  # comparable across SFT, KD and top-k KD runs
-            return (loss, outputs) if return_outputs else loss
+            return validation_loss(model, inputs, labels, return_outputs)
         if "attention_mask" not in inputs:
             raise ConfigError("topk_kd needs padded batches (packing is turned off for it)")
         keep, mask, targets = answer_positions(labels)

@@ -214,3 +214,24 @@ def test_topk_job_checks_the_tokenizer_and_the_stored_answers(tiny_model, tiny_t
     del job["loss"]["teacher_tokenizer"]
     with pytest.raises(ConfigError, match="teacher_tokenizer"):
         parse_job(job)
+
+
+# A row exactly as src/stages/generate/logprobs-file.ts writes it (encodeLogprobsRow), second position padded.
+TS_ROW = ('{"id":"r1","token_kind":"text","k":2,"tokens":["Hé","!"],"top_tokens":[["Hé"," no"],["!"]],'
+          '"token_logprobs":"AACAvgAAAL4=","top_logprobs":"AACAvgAAwL8AAAC+AACA/w=="}')
+
+
+def test_reads_the_file_the_generate_stage_writes_and_rejects_damaged_rows(tmp_path):
+    from distillery_worker.events import DataError
+    from distillery_worker.topk_kd import read_logprobs_file
+
+    path = tmp_path / "logprobs.jsonl"
+    path.write_text(TS_ROW + "\n", encoding="utf-8")
+    assert read_logprobs_file(str(path)) == [
+        {"id": "r1", "kind": "text", "tokens": ["Hé", "!"], "top": [[("Hé", -0.25), (" no", -1.5)], [("!", -0.125)]]}]
+    path.write_text(TS_ROW + "\n" + TS_ROW.replace('"k":2', '"k":3') + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"logprobs.jsonl:2: log-prob array holds 4 values, expected 6"):
+        read_logprobs_file(str(path))
+    path.write_text('{"id": "x"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"logprobs.jsonl:1: not a logprobs row"):
+        read_logprobs_file(str(path))
