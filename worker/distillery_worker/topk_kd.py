@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from trl import SFTTrainer
 
 from .events import ConfigError, DataError, log
-from .kd import DistillationTrainer, answer_positions, same_vocabulary, validation_loss
+from .kd import DistillationTrainer, answer_positions, same_vocabulary, split_labels, validation_loss
 
 PAD_LOGPROB = float("-inf")
 
@@ -192,9 +192,7 @@ class TopKDistillationTrainer(SFTTrainer):
         self.targets, self.temperature, self.alpha, self.direction = targets, temperature, alpha, direction
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        inputs = {key: value for key, value in inputs.items()}
-        labels = inputs.pop("labels")
-        inputs["use_cache"] = False
+        inputs, labels = split_labels(inputs)
         if not model.training:
             return validation_loss(model, inputs, labels, return_outputs)
         if "attention_mask" not in inputs:
