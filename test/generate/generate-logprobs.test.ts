@@ -33,6 +33,15 @@ describe('generate with teacher.logprobs', () => {
     }
   });
 
+  it('stores them in batch mode too (each request line asks for them)', async () => {
+    const task = writeTask(temp.path(), fake().url, sentences(3), { teacher: { logprobs: { top_k: 2 }, mode: 'batch', poll_interval: 0.01 } });
+    expect(await generateThrough(task)).toMatchObject({ answered: 3, failed: 0, mode: 'batch' });
+    expect(chatRequests()).toHaveLength(0);
+    const stored = await readLogprobsFile(join(task.runDir, 'generate', 'logprobs.jsonl'));
+    expect([...stored.keys()].sort()).toEqual(['s0', 's1', 's2']);
+    for (const logprobs of stored.values()) expect(logprobs.positions.every((position) => position.top.length === 2)).toBe(true);
+  });
+
   it('writes no logprobs file and sends no logprobs fields when not asked', async () => {
     const task = writeTask(temp.path(), fake().url, sentences(2));
     await generateThrough(task);
