@@ -169,7 +169,18 @@ class TopKTargets:
                 continue
             targets, matched = align_targets(labels, row, spelling, top_k)
             self.matched_tokens += matched
-            self.by_sequence[tuple(input_ids)] = targets
+            self.by_sequence[tuple(input_ids)] = self._packed(targets)
+
+    def _packed(self, targets: list) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """`(positions, ids, logprobs)` of the positions that have a teacher top-k: compact tensors, one copy per
+        batch instead of a Python loop over every slot."""
+        positions = [position for position, alternatives in enumerate(targets) if alternatives]
+        ids = torch.zeros((len(positions), self.top_k), dtype=torch.long)
+        logprobs = torch.full((len(positions), self.top_k), PAD_LOGPROB)
+        for row, position in enumerate(positions):
+            for slot, (index, logprob) in enumerate(targets[position]):
+                ids[row, slot], logprobs[row, slot] = index, logprob
+        return torch.tensor(positions, dtype=torch.long), ids, logprobs
 
     def batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """`(ids, logprobs)` `[batch, seq, top_k]` for a right-padded batch; -inf where no teacher target."""
@@ -177,10 +188,10 @@ class TopKTargets:
         logprobs = torch.full((*input_ids.shape, self.top_k), PAD_LOGPROB)
         for row in range(input_ids.shape[0]):
             length = int(attention_mask[row].sum())
-            targets = self.by_sequence.get(tuple(input_ids[row, :length].tolist()))
-            for position, alternatives in enumerate(targets or []):
-                for slot, (index, logprob) in enumerate(alternatives or []):
-                    ids[row, position, slot], logprobs[row, position, slot] = index, logprob
+            stored = self.by_sequence.get(tuple(input_ids[row, :length].tolist()))
+            if stored is not None:
+                positions, stored_ids, stored_logprobs = stored
+                ids[row, positions], logprobs[row, positions] = stored_ids, stored_logprobs
         return ids.to(input_ids.device), logprobs.to(input_ids.device)
 
 

@@ -235,3 +235,31 @@ def test_reads_the_file_the_generate_stage_writes_and_rejects_damaged_rows(tmp_p
     path.write_text('{"id": "x"}\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"logprobs.jsonl:1: not a logprobs row"):
         read_logprobs_file(str(path))
+
+
+def test_targets_follow_each_row_of_a_right_padded_batch(trained_full, tiny_tokenizer, tmp_path):
+    from conftest import chat_row, write_jsonl
+    from distillery_worker.masking import tokenize_conversation
+    from distillery_worker.topk_kd import TopKTargets, read_logprobs_file
+
+    rows = [chat_row("what is number 3?", "white cat"), chat_row("what is number 3 or number 4 please?", "red dog")]
+    path = write_jsonl(tmp_path / "logprobs.jsonl",
+                       teacher_logprobs_rows(trained_full["summary"]["model_dir"], tiny_tokenizer, rows, 4, "id"))
+    sequences = [tokenize_conversation(tiny_tokenizer, row["messages"], 128)[0] for row in rows]
+    targets = TopKTargets(tiny_tokenizer, path, [row["messages"] for row in rows], sequences, [0, 1], 4)
+    lengths = [len(input_ids) for input_ids, _ in sequences]
+    assert lengths[0] != lengths[1]
+    width = max(lengths)
+    padded = torch.tensor([input_ids + [0] * (width - len(input_ids)) for input_ids, _ in sequences])
+    mask = torch.tensor([[1] * length + [0] * (width - length) for length in lengths])
+    ids, logprobs = targets.batch(padded, mask)
+    for row, (input_ids, labels) in enumerate(sequences):
+        alone_ids, alone_logprobs = targets.batch(torch.tensor([input_ids]), torch.ones(1, len(input_ids)))
+        assert torch.equal(ids[row, :len(input_ids)], alone_ids[0])
+        assert torch.equal(logprobs[row, :len(input_ids)], alone_logprobs[0])
+        assert torch.isneginf(logprobs[row, len(input_ids):]).all()
+        # Exactly the answer tokens carry a teacher top-k: the stored one, in order.
+        answer = [position for position, label in enumerate(labels) if label != -100]
+        assert torch.isfinite(logprobs[row]).any(dim=-1).nonzero().flatten().tolist() == answer
+        stored = read_logprobs_file(path)[row]["top"]
+        assert [ids[row, position].tolist() for position in answer] == [[index for index, _ in top] for top in stored]
