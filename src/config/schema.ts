@@ -100,6 +100,10 @@ export const teacherSchema = modelCallSchema.extend({
   completion_window: z.string().default('24h'),
   batch_max_rounds: z.number().int().min(1).default(3).describe('Follow-up batches for failed rows.'),
   batch_sync_stragglers: z.number().int().nonnegative().default(50).describe('Retry this few failed rows in sync mode.'),
+  logprobs: z
+    .strictObject({ top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).') })
+    .optional()
+    .describe('Ask for the top-k log-probabilities of every answer token and keep them in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
 });
 export type TeacherConfig = z.infer<typeof teacherSchema>;
 
@@ -144,12 +148,14 @@ export const hyperparametersSchema = z
 
 /** `student.loss`: plain SFT, or logit distillation (local trainer only) from a teacher sharing the tokenizer. */
 export const lossSchema = z.strictObject({
-  type: z.enum(['sft', 'kd']).default('sft'),
+  type: z.enum(['sft', 'kd', 'topk_kd']).default('sft').describe('kd: a teacher model loaded beside the student; topk_kd: the teacher log-probs stored by generate (teacher.logprobs).'),
   teacher_model: z.string().optional(),
   temperature: z.number().positive().optional(),
   alpha: z.number().min(0).max(1).optional(),
   direction: z.enum(['forward', 'reverse']).optional(),
   teacher_4bit: z.boolean().optional().describe('Load the KD teacher in 4-bit nf4 (bitsandbytes) instead of bf16.'),
+  top_k: z.number().int().min(1).max(20).optional().describe('topk_kd: use at most this many stored log-probs per token (default 20).'),
+  teacher_tokenizer: z.string().optional().describe("topk_kd: the teacher's tokenizer (Hugging Face id or path), checked against the student's by vocabulary content."),
 });
 
 /** `student.distributed`: the local trainer under `accelerate launch` (one process per GPU, or several machines). */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { HttpClient, RequestOptions } from './http-client.js';
+import { parseChatLogprobs, type ParsedLogprobs } from './logprobs.js';
 import { bodyForProvider, type ProviderFlavor } from './provider-flavor.js';
 import { chatCompletionSchema, type ChatMessage, type Usage } from './protocol.js';
 
@@ -25,6 +26,8 @@ export interface ChatResult {
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   headers: Record<string, string>;
+  /** Top-k log-probs of the answer tokens, when the request asked for them (`logprobs: true`). */
+  logprobs?: ParsedLogprobs | null;
 }
 
 /** The request body for `parameters`, shaped for the endpoint's provider (see provider-flavor.ts). */
@@ -47,6 +50,7 @@ export function chatResultFromCompletion(completion: z.infer<typeof chatCompleti
     reasoningContent: choice.message.reasoning_content ?? choice.message.reasoning ?? null,
     finishReason: choice.finish_reason ?? null,
     usage: completion.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
+    logprobs: parseChatLogprobs(completion),
   };
 }
 

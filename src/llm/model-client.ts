@@ -8,6 +8,7 @@ import { HttpClient } from './http-client.js';
 import { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, retryAfterOf, sleep, type RetryPolicy } from './retry.js';
 import { estimatePromptTokens } from './token-estimate.js';
+import type { ParsedLogprobs } from './logprobs.js';
 
 export interface ResponseCacheLike {
   get(key: string): unknown;
@@ -48,6 +49,7 @@ interface CachedAnswer {
   usage: { prompt_tokens: number; completion_tokens: number };
   latencyMs: number;
   timeToFirstTokenMs: number | null;
+  logprobs?: ParsedLogprobs | null;
 }
 
 /**
@@ -95,6 +97,7 @@ export class ModelClient {
       usage: result.usage,
       latencyMs: result.latencyMs,
       timeToFirstTokenMs: result.timeToFirstTokenMs,
+      ...(result.logprobs ? { logprobs: result.logprobs } : {}),
     };
     this.cache?.set(key, parameters.model, answer);
   }

@@ -26,6 +26,7 @@ export const chatCompletionSchema = z.object({
           reasoning: z.string().nullable().optional(),
         }),
         finish_reason: z.string().nullable().optional(),
+        logprobs: z.unknown().optional(), // read by logprobs.ts when asked for
       }),
     )
     .min(1),

@@ -14,12 +14,38 @@ export interface ChatCompletion {
   choices: Array<{
     index: number;
     message: { role: 'assistant'; content: string; reasoning_content?: string; refusal: null };
-    logprobs: null;
+    logprobs: ChatLogprobs | null;
     finish_reason: string;
   }>;
   usage: Usage;
   /** Together's ChatCompletionResponse requires it (the echoed prompt parts; empty unless `echo`); OpenAI ignores it. */
   prompt: [];
+}
+
+/** OpenAI's `choices[].logprobs` (Chat Completions reference): per content token, its log-prob and the top alternatives. */
+interface ChatLogprobs {
+  content: Array<{ token: string; logprob: number; bytes: number[]; top_logprobs: Array<{ token: string; logprob: number; bytes: number[] }> }>;
+  refusal: null;
+}
+
+/**
+ * Deterministic log-probs for `content`, one entry per stream piece: the piece itself is the most likely token and
+ * the alternatives are the piece with a suffix, less likely each. Shape and limits as OpenAI documents them.
+ */
+function fakeLogprobs(content: string, topLogprobs: number): ChatLogprobs {
+  const bytes = (text: string) => [...Buffer.from(text, 'utf8')];
+  return {
+    content: streamPieces(content).map((token, position) => {
+      const logprob = -0.05 * ((position % 5) + 1);
+      const top = Array.from({ length: topLogprobs }, (_, rank) => {
+        const alternative = rank === 0 ? token : `${token}~${rank}`;
+        const value = rank === 0 ? logprob : logprob - rank;
+        return { token: alternative, logprob: value, bytes: bytes(alternative) };
+      });
+      return { token, logprob, bytes: bytes(token), top_logprobs: top };
+    }),
+    refusal: null,
+  };
 }
 
 /** The default answer: the last user message, uppercased. */
@@ -49,6 +75,13 @@ export function validateChatRequest(body: Record<string, unknown>): ChatRequest 
     if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
       throw new HttpError(400, `Invalid '${field}': integer below minimum value. Expected a value >= 1.`, 'invalid_request_error', 'integer_below_min_value', field);
     }
+  }
+  const top = body.top_logprobs;
+  if (top !== undefined && top !== null) {
+    if (typeof top !== 'number' || !Number.isInteger(top) || top < 0 || top > 20) {
+      throw new HttpError(400, `Invalid 'top_logprobs': integer out of range. Expected a value between 0 and 20.`, 'invalid_request_error', 'integer_out_of_range', 'top_logprobs');
+    }
+    if (body.logprobs !== true) throw new HttpError(400, "Invalid value for 'logprobs': must be true when 'top_logprobs' is specified.", 'invalid_request_error', 'invalid_value', 'logprobs');
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     throw new HttpError(400, `Invalid type for 'stream': expected a boolean.`, 'invalid_request_error', 'invalid_type', 'stream');
@@ -100,7 +133,7 @@ export async function buildCompletion(request: ChatRequest, answer: AnswerFuncti
     created: unixSeconds(),
     model: request.model,
     system_fingerprint: 'fp_fake',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs: request.logprobs === true ? fakeLogprobs(content, Number(request.top_logprobs ?? 0)) : null, finish_reason: finishReason }],
     prompt: [],
     usage: {
       prompt_tokens: promptTokens,

@@ -89,6 +89,15 @@ describe('OpenAI (openai/openai-openapi)', () => {
     for (const chunk of chunks) expectShape('openai', 'CreateChatCompletionStreamResponse', chunk);
   });
 
+  it('chat with top-k log-probs (teacher.logprobs): the request and the fake answer with its logprobs.content', async () => {
+    const body = chatRequestBody({ ...parameters, extra: { logprobs: true, top_logprobs: 5 } }, false, 'openai');
+    expectShape('openai', 'CreateChatCompletionRequest', body);
+    const answer = (await (await post('/chat/completions', body)).json()) as { choices: { logprobs: { content: { top_logprobs: unknown[] }[] } }[] };
+    expectShape('openai', 'CreateChatCompletionResponse', answer);
+    expect(answer.choices[0]!.logprobs.content.length).toBeGreaterThan(0);
+    for (const token of answer.choices[0]!.logprobs.content) expect(token.top_logprobs).toHaveLength(5);
+  });
+
   it('files and batches: the client upload form and create body, the fake file and batch objects through every status', async () => {
     const http = new HttpClient({ baseURL: provider.url, flavor: 'openai' });
     const file = await uploadFile(http, `${batchRequestLine('a', chatRequestBody(parameters, false, 'openai'))}\n`, 'requests.jsonl', 'batch');

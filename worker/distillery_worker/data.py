@@ -9,30 +9,36 @@ from .masking import tokenize_conversation
 ROLES = ("system", "user", "assistant", "tool")
 
 
-def read_conversations(path: str) -> list[list[dict]]:
-    """Return the `messages` list of every non-blank line, validating shape and roles."""
+def read_json_lines(path: str, what: str = "data file"):
+    """Yield `(where, value)` for every non-blank line of a JSONL file; `where` is `path:line` for errors."""
     if not os.path.isfile(path):
-        raise DataError(f"data file not found: {path}")
-    conversations = []
+        raise DataError(f"{what} not found: {path}")
     with open(path, encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             where = f"{path}:{line_number}"
             try:
-                row = json.loads(line)
+                value = json.loads(line)
             except json.JSONDecodeError as error:
                 raise DataError(f"{where}: invalid JSON ({error.msg})") from error
-            if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not row["messages"]:
-                raise DataError(f"{where}: expected an object with a non-empty 'messages' list")
-            for message in row["messages"]:
-                if not isinstance(message, dict) or message.get("role") not in ROLES:
-                    raise DataError(f"{where}: each message needs a 'role' among {', '.join(ROLES)}")
-                if not isinstance(message.get("content"), str):
-                    raise DataError(f"{where}: each message needs a string 'content'")
-            if not any(message["role"] == "assistant" for message in row["messages"]):
-                raise DataError(f"{where}: conversation has no assistant message to learn from")
-            conversations.append(row["messages"])
+            yield where, value
+
+
+def read_conversations(path: str) -> list[list[dict]]:
+    """Return the `messages` list of every non-blank line, validating shape and roles."""
+    conversations = []
+    for where, row in read_json_lines(path):
+        if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not row["messages"]:
+            raise DataError(f"{where}: expected an object with a non-empty 'messages' list")
+        for message in row["messages"]:
+            if not isinstance(message, dict) or message.get("role") not in ROLES:
+                raise DataError(f"{where}: each message needs a 'role' among {', '.join(ROLES)}")
+            if not isinstance(message.get("content"), str):
+                raise DataError(f"{where}: each message needs a string 'content'")
+        if not any(message["role"] == "assistant" for message in row["messages"]):
+            raise DataError(f"{where}: conversation has no assistant message to learn from")
+        conversations.append(row["messages"])
     if not conversations:
         raise DataError(f"data file has no rows: {path}")
     return conversations

@@ -52,6 +52,11 @@ class LossSettings:
     alpha: float = 0.5
     direction: str = "forward"
     teacher_4bit: bool = False
+    # topk_kd: stored teacher log-probs (generate/logprobs.jsonl), how many per token to use, and the teacher's
+    # tokenizer (checked against the student's by vocabulary content).
+    logprobs_file: str | None = None
+    top_k: int = 20
+    teacher_tokenizer: str | None = None
 
 
 @dataclass
@@ -120,6 +125,9 @@ _LOSS = {
     "alpha": (int, float),
     "direction": (str,),
     "teacher_4bit": (bool,),
+    "logprobs_file": (str, type(None)),
+    "top_k": (int,),
+    "teacher_tokenizer": (str, type(None)),
 }
 _REQUIRED = ("base_model", "train_file", "output_dir")
 
@@ -167,7 +175,7 @@ def parse_job(raw: Any, base_dir: str = ".") -> Job:
     _check_choice(job.checkpoint, CHECKPOINT_RULES, "checkpoint")
     _check_choice(job.device, DEVICES, "device")
     _check_choice(hyper.lr_scheduler, SCHEDULERS, "hyperparameters.lr_scheduler")
-    _check_choice(loss.type, ("sft", "kd"), "loss.type")
+    _check_choice(loss.type, ("sft", "kd", "topk_kd"), "loss.type")
     _check_choice(loss.direction, KD_DIRECTIONS, "loss.direction")
     if job.attn_implementation not in ATTENTION and "/" not in job.attn_implementation:
         raise ConfigError(f"'attn_implementation' must be one of {', '.join(ATTENTION)} or a kernels-hub id "
@@ -182,6 +190,10 @@ def parse_job(raw: Any, base_dir: str = ".") -> Job:
     job.base_model = _resolve_model(job.base_model, base_dir)
     if job.loss.teacher_model:
         job.loss.teacher_model = _resolve_model(job.loss.teacher_model, base_dir)
+    if job.loss.logprobs_file:
+        job.loss.logprobs_file = _resolve(job.loss.logprobs_file, base_dir)
+    if job.loss.teacher_tokenizer:
+        job.loss.teacher_tokenizer = _resolve_model(job.loss.teacher_tokenizer, base_dir)
     return job
 
 
@@ -227,6 +239,12 @@ def _check_values(job: Job) -> None:
         raise ConfigError("'loss.teacher_model' is required when 'loss.type' is 'kd'")
     if loss.type == "sft" and loss.teacher_model:
         raise ConfigError("'loss.teacher_model' is only used when 'loss.type' is 'kd'")
+    if loss.type == "topk_kd" and not (loss.logprobs_file and loss.teacher_tokenizer):
+        raise ConfigError("'loss.logprobs_file' and 'loss.teacher_tokenizer' are required when 'loss.type' is 'topk_kd'")
+    if loss.type != "topk_kd" and (loss.logprobs_file or loss.teacher_tokenizer):
+        raise ConfigError("'loss.logprobs_file' and 'loss.teacher_tokenizer' are only used when 'loss.type' is 'topk_kd'")
+    if not 1 <= loss.top_k <= 20:
+        raise ConfigError(f"'loss.top_k' must be in [1, 20]; got {loss.top_k}")
     if job.merge and job.method == "full":
         raise ConfigError("'merge' applies to adapters; a 'full' run already saves a complete model")
 

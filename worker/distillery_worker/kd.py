@@ -82,6 +82,21 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     return alpha * kl + (1 - alpha) * cross_entropy, cross_entropy
 
 
+def split_labels(inputs) -> tuple[dict, torch.Tensor]:
+    """The model's inputs (no cache: training) and the labels, which the distillation losses use themselves."""
+    labels = inputs["labels"]
+    inputs = {key: value for key, value in inputs.items() if key != "labels"}
+    inputs["use_cache"] = False
+    return inputs, labels
+
+
+def validation_loss(model, inputs: dict, labels: torch.Tensor, return_outputs: bool):
+    """Validation loss stays plain answer cross-entropy, so it is comparable across SFT, KD and top-k KD runs."""
+    outputs = model(**inputs)
+    loss = answer_cross_entropy(outputs.logits, labels)
+    return (loss, outputs) if return_outputs else loss
+
+
 class DistillationTrainer(SFTTrainer):
     def __init__(self, *args, teacher_model, vocabulary_size: int, temperature: float, alpha: float,
                  direction: str, **kwargs):
@@ -96,14 +111,9 @@ class DistillationTrainer(SFTTrainer):
         self.direction = direction
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        inputs = {key: value for key, value in inputs.items()}
-        labels = inputs.pop("labels")
-        inputs["use_cache"] = False
+        inputs, labels = split_labels(inputs)
         if not model.training:
-            # Validation loss stays plain cross-entropy so it is comparable across SFT and KD runs.
-            outputs = model(**inputs)
-            loss = answer_cross_entropy(outputs.logits, labels)
-            return (loss, outputs) if return_outputs else loss
+            return validation_loss(model, inputs, labels, return_outputs)
         keep, mask, targets = answer_positions(labels)
         # Logits only where an answer token is predicted; shared vocabulary only (embeddings may be padded).
         outputs = model(**inputs, logits_to_keep=keep)

@@ -247,6 +247,8 @@ def copy_checkpoint(checkpoint_dir: str, destination: str) -> None:
 def build_trainer(job: Job):
     """Load data, model and tokenizer and return `(trainer, callback)` ready to train."""
     device = resolve_device(job.device)
+    if job.loss.type == "topk_kd":
+        job.hyperparameters.packing = False  # stored targets are looked up per padded sequence (topk_kd.py)
     tokenizer = load_tokenizer(job.base_model, job.trust_remote_code)
     max_length = job.hyperparameters.max_length
     train_columns = tokenize_file(tokenizer, job.train_file, max_length, job.assistant_prefix)
@@ -286,6 +288,10 @@ def build_trainer(job: Job):
         trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, vocabulary_size=vocabulary_size,
                                       temperature=job.loss.temperature, alpha=job.loss.alpha,
                                       direction=job.loss.direction)
+    elif job.loss.type == "topk_kd":
+        from .topk_kd import build_topk_trainer
+
+        trainer = build_topk_trainer(job, tokenizer, trainer_kwargs)
     else:
         trainer = SFTTrainer(**trainer_kwargs)
     return trainer, callback

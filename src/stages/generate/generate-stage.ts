@@ -15,6 +15,7 @@ import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
 import { writeOutputsFile, type OutputsFigures } from './outputs-file.js';
 import { generateSync, type GenerationSink } from './sync-generator.js';
 import { TeacherRequests } from './teacher-request.js';
+import { TeacherLogprobs } from './teacher-logprobs.js';
 
 export interface GenerateFigures {
   model: string;
@@ -65,7 +66,7 @@ export async function runGenerateStage(context: StageContext, _resumable = true)
   const paths = context.paths.generate;
   ensureDir(paths.dir);
   const inputs = readStageInputs(context);
-  const requests = new TeacherRequests(context.task, teacher);
+  const requests = new TeacherRequests(context.task, teacher, TeacherLogprobs.forTeacher(context.task, teacher, paths.dir));
   const price = priceFor(prices, teacher.model);
   Budget.check(teacher.max_cost, price, teacher.model, context.task.file);
 
@@ -118,6 +119,7 @@ export async function runGenerateStage(context: StageContext, _resumable = true)
     context.state.flush();
     // An input with a row has not failed, whatever an attempt of this run said (a failed retry of a truncated answer).
     written = writeOutputsFile(paths.outputs, inputs, requests, client, (id) => failures.delete(id));
+    requests.logprobs?.writeFile(inputs, requests, client);
     for (const dropped of written.dropped) failures.set(dropped.id, dropped);
     writeJsonlAtomic(paths.errors, [...failures.values()]);
   }

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ModelClient } from '../../llm/model-client.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
-import type { TeacherRequests } from './teacher-request.js';
+import type { AnswerFields, TeacherRequests } from './teacher-request.js';
 
 export interface OutputsFigures {
   answered: number;
@@ -19,17 +19,19 @@ export interface OutputsFigures {
  * single record of what was answered): undefined when that request was never answered. With
  * `on_truncated: retry` the answer to the retry request wins when there is one.
  */
-export function storedRow(input: InputRecord, requests: TeacherRequests, client: ModelClient): { record: GeneratedRecord } | { dropped: GenerationFailure } | undefined {
+export function storedRow(input: InputRecord, requests: TeacherRequests, client: ModelClient): { record: GeneratedRecord; answer: AnswerFields } | { dropped: GenerationFailure } | undefined {
   const { teacher } = requests;
   const first = client.cached(requests.parameters(input));
   if (first === undefined) return undefined;
   let maxTokens = teacher.max_tokens;
+  let answer: AnswerFields = first;
   let record = requests.toRecord(input, first, maxTokens);
   if (!('rejection' in record) && record.truncated && teacher.on_truncated === 'retry' && requests.retryMaxTokens > maxTokens) {
     const retry = client.cached(requests.parameters(input, requests.retryMaxTokens));
     const retried = retry === undefined ? undefined : requests.toRecord(input, retry, requests.retryMaxTokens);
     if (retried !== undefined && !('rejection' in retried)) {
       record = retried;
+      answer = retry!;
       maxTokens = requests.retryMaxTokens;
     }
   }
@@ -38,7 +40,7 @@ export function storedRow(input: InputRecord, requests: TeacherRequests, client:
   if (record.truncated && teacher.on_truncated === 'drop') {
     return { dropped: { id: input.id, input: input.input, error: `truncated at ${maxTokens} tokens (teacher.on_truncated: drop)`, attempts: 1 } };
   }
-  return { record };
+  return { record, answer };
 }
 
 /**

@@ -5,12 +5,15 @@ import type { ChatParameters } from '../../llm/chat.js';
 import type { InputRecord } from '../inputs/input-record.js';
 import type { GeneratedRecord } from './generated-record.js';
 import { splitReasoning } from '../../llm/reasoning.js';
+import type { ParsedLogprobs } from '../../llm/logprobs.js';
+import type { TeacherLogprobs } from './teacher-logprobs.js';
 
 export interface AnswerFields {
   content: string;
   reasoningContent: string | null;
   finishReason: string | null;
   usage: { prompt_tokens: number; completion_tokens: number };
+  logprobs?: ParsedLogprobs | null;
 }
 
 /** How the teacher is asked, and how its answer becomes an output row; shared by sync and batch mode. */
@@ -20,6 +23,7 @@ export class TeacherRequests {
   constructor(
     task: LoadedTask,
     readonly teacher: TeacherConfig,
+    readonly logprobs?: TeacherLogprobs,
   ) {
     this.system = resolvePrompt(task, teacher.system, 'teacher.system');
   }
@@ -37,7 +41,7 @@ export class TeacherRequests {
       temperature: this.teacher.temperature,
       top_p: this.teacher.top_p,
       seed: this.teacher.seed,
-      extra: { ...prompt.extra, ...this.teacher.extra_body },
+      extra: { ...prompt.extra, ...this.teacher.extra_body, ...this.logprobs?.requestFields },
     };
   }
 
@@ -51,6 +55,8 @@ export class TeacherRequests {
     const { output, reasoning } = splitReasoning(answer.content, answer.reasoningContent, this.teacher.assistant_prefix);
     const truncated = this.isTruncated(answer, maxTokens);
     if (output === '' && !truncated) return { rejection: 'empty answer once reasoning is removed' };
+    const noLogprobs = this.logprobs?.check(answer.logprobs);
+    if (noLogprobs) return { rejection: noLogprobs };
     const record: GeneratedRecord = {
       id: input.id,
       input: input.input,

@@ -4,6 +4,7 @@ import { resolvePath, type LoadedTask } from '../../config/load.js';
 import { hyperparametersSchema, lossSchema, type studentSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { distributedProblem } from './local/distributed-launch.js';
+import { checkTopkLoss } from './local/topk-loss.js';
 
 /** `student.hyperparameters` (schema in config/schema.ts): one vocabulary for both trainers. */
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
@@ -25,9 +26,10 @@ export function studentSettings(task: LoadedTask): StudentSettings {
   if (student === undefined) throw new ConfigError(`${task.file}: student: the train stage needs a student section`, task.file, 'student');
   const hyperparameters = parseSection(hyperparametersSchema, student.hyperparameters, task.file, 'student.hyperparameters');
   const loss = parseSection(lossSchema, student.loss ?? {}, task.file, 'student.loss');
-  if (loss.type === 'kd' && student.trainer === 'hosted') {
-    throw new ConfigError(`${task.file}: student.loss.type: kd needs the local trainer (hosted APIs train on text only)`, task.file, 'student.loss.type');
+  if (loss.type !== 'sft' && student.trainer === 'hosted') {
+    throw new ConfigError(`${task.file}: student.loss.type: ${loss.type} needs the local trainer (hosted APIs train on text only)`, task.file, 'student.loss.type');
   }
+  checkTopkLoss(task, loss);
   if (loss.type === 'kd' && loss.teacher_model === undefined) {
     throw new ConfigError(`${task.file}: student.loss.teacher_model: required when loss.type is kd`, task.file, 'student.loss.teacher_model');
   }
@@ -39,6 +41,7 @@ export function studentSettings(task: LoadedTask): StudentSettings {
   // A model that is a folder beside the config is handed over as an absolute path; a hub id stays as written.
   const localModel = (model: string): string => (student.trainer === 'local' && existsSync(resolvePath(task, model)) ? resolvePath(task, model) : model);
   if (loss.teacher_model !== undefined) loss.teacher_model = localModel(loss.teacher_model);
+  if (loss.teacher_tokenizer !== undefined) loss.teacher_tokenizer = localModel(loss.teacher_tokenizer);
   return { student, hyperparameters, loss, baseModel: localModel(student.base) };
 }
 
