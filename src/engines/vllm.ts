@@ -30,7 +30,7 @@ export interface VllmServerOptions {
   kvCacheGiB?: number;
   /** Longest prompt + answer, in tokens (default: the model's own). */
   maxModelLen?: number;
-  /** Weights and activations type (default `auto`: the checkpoint's own). */
+  /** Weights and activations type (default: the checkpoint's `dtype` in config.json; vLLM's own `auto` would run a float32 checkpoint in bfloat16 on CPU). */
   dtype?: string;
   logFile?: string;
   startTimeoutMs?: number;
@@ -63,6 +63,15 @@ function adapterRank(dir: string): number {
   return typeof rank === 'number' ? rank : 16;
 }
 
+/** The dtype a checkpoint was saved in (config.json `dtype`, or `torch_dtype` before transformers 5), else `auto`. */
+export function checkpointDtype(model: string): string {
+  const file = join(model, 'config.json');
+  if (!existsSync(file)) return 'auto';
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { dtype?: unknown; torch_dtype?: unknown };
+  const dtype = config.dtype ?? config.torch_dtype;
+  return typeof dtype === 'string' && ['float32', 'bfloat16', 'float16'].includes(dtype) ? dtype : 'auto';
+}
+
 /** vLLM's supported LoRA ranks; the server is started with the smallest that fits every adapter. */
 const LORA_RANKS = [8, 16, 32, 64, 128, 256, 320, 512];
 
@@ -77,7 +86,7 @@ export async function startVllmServer(options: VllmServerOptions): Promise<VllmS
   const servedName = options.servedName ?? options.model;
   const adapters = Object.entries(options.adapters ?? {});
   const lora = options.enableLora === true || adapters.length > 0;
-  const args = ['-m', 'vllm.entrypoints.openai.api_server', '--model', options.model, '--served-model-name', servedName, '--host', '127.0.0.1', '--port', String(port), '--api-key', apiKey, '--dtype', options.dtype ?? 'auto', '--disable-uvicorn-access-log'];
+  const args = ['-m', 'vllm.entrypoints.openai.api_server', '--model', options.model, '--served-model-name', servedName, '--host', '127.0.0.1', '--port', String(port), '--api-key', apiKey, '--dtype', options.dtype ?? checkpointDtype(options.model), '--disable-uvicorn-access-log'];
   if (options.maxModelLen !== undefined) args.push('--max-model-len', String(options.maxModelLen));
   if (lora) {
     const needed = Math.max(options.maxLoraRank ?? 16, ...adapters.map(([, dir]) => adapterRank(dir)));

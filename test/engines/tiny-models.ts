@@ -44,6 +44,14 @@ export const PROMPTS = ['the cat sat on', 'route this query', 'red blue green', 
 
 const chatSchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }), finish_reason: z.string().nullable() })) });
 
+/**
+ * An answer as two servers can be compared on it: a random tiny model often ends an answer cut by
+ * max_tokens in the middle of a UTF-8 character, which vLLM drops and the worker shows as U+FFFD.
+ */
+export function comparable(text: string): string {
+  return text.replace(/\uFFFD+$/u, '');
+}
+
 /** One greedy chat completion's text. */
 export async function greedy(http: HttpClient, model: string, prompt: string, extra: Record<string, unknown> = {}): Promise<string> {
   const body = { model, messages: [{ role: 'user', content: prompt }], max_tokens: 8, temperature: 0, ...extra };
