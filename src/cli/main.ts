@@ -11,6 +11,7 @@ import { registerRun } from './pipeline-command.js';
 import { registerSplit } from './split-command.js';
 import { registerTrain } from './train-command.js';
 import { registerWorker } from './worker-command.js';
+import { registerEngine } from './engine-command.js';
 import { registerSchema } from './schema-command.js';
 import { registerStatus } from './status-command.js';
 import { reportError } from './run-command.js';
@@ -34,6 +35,7 @@ registerServe(program);
 registerCapture(program);
 registerExport(program);
 registerWorker(program);
+registerEngine(program);
 registerSchema(program);
 registerStatus(program);
 
