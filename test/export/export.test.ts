@@ -37,11 +37,12 @@ describe('distillery export', () => {
   }, 1_800_000);
 
   it('gguf and ollama: llama.cpp answers from the GGUF as the student did; the Modelfile names the GGUF, template, system prompt and stop token', async () => {
-    const run = await makeEvaluatedRun(workerPython, join(suiteDir(), 'gguf'));
+    const run = await makeEvaluatedRun(workerPython, join(suiteDir(), 'gguf'), { student: 'full' });
     const out = join(suiteDir(), 'gguf', 'ollama');
     const record = await runExport({ runDir: run.runDir, out, format: 'ollama', log: () => undefined });
     expect(record).toMatchObject({ format: 'ollama', engine: 'llama.cpp', gguf_type: 'f16', items: 12 });
     expect(record.agreement).toBeGreaterThanOrEqual(0.99);
+    expect(record.metric.export).toBe(record.metric.student);
     expect(record.files.map((file) => file.name)).toEqual(['Modelfile', 'model-f16.gguf']);
     const modelfile = readFileSync(join(out, 'Modelfile'), 'utf8');
     expect(modelfile).toMatch(/^FROM \.\/model-f16\.gguf\nTEMPLATE """\{\{ if \.System \}\}<\|im_start\|>system\n/);
