@@ -43,7 +43,7 @@ describe('distillery export', () => {
     expect(record).toMatchObject({ format: 'ollama', engine: 'llama.cpp', gguf_type: 'f16', items: 12 });
     expect(record.agreement).toBeGreaterThanOrEqual(0.99);
     expect(record.metric.export).toBe(record.metric.student);
-    expect(record.files.map((file) => file.name)).toEqual(['Modelfile', 'model-f16.gguf']);
+    expect(record.files.map((file) => file.name).sort()).toEqual(['Modelfile', 'model-f16.gguf'].sort());
     const modelfile = readFileSync(join(out, 'Modelfile'), 'utf8');
     expect(modelfile).toMatch(/^FROM \.\/model-f16\.gguf\nTEMPLATE """\{\{ if \.System \}\}<\|im_start\|>system\n/);
     expect(modelfile).toContain(`SYSTEM """${SYSTEM}"""`);
