@@ -1,34 +1,34 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { DataError, DistilleryError } from '../errors.js';
-import { ensureWorkerPython } from '../local-worker/worker-environment.js';
-import { workerDirectory } from '../local-worker/worker-location.js';
-import { runPaths } from '../stages/run-paths.js';
+import { ConfigError } from '../errors.js';
+import { GGUF_TYPES, type GgufType } from '../engines/llamacpp.js';
+import { EXPORT_FORMATS, runExport, type ExportFormat } from '../export/run-export.js';
 
-const trainedSchema = z.object({ method: z.string(), base_model: z.string(), adapter_dir: z.string().nullable() });
+interface ExportFlags {
+  format: string;
+  runDir: string;
+  out: string;
+  config?: string;
+  ggufType: string;
+  limit?: string;
+}
 
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('merge the run\'s local LoRA adapter into its base model (safetensors + tokenizer) with the worker')
-    .requiredOption('--run-dir <dir>', 'run directory')
-    .requiredOption('--merged <dir>', 'output folder for the merged model')
-    .action(async (options: { runDir: string; merged: string }) => {
-      const metricsFile = runPaths(options.runDir).train.metrics;
-      if (!existsSync(metricsFile)) throw new DataError('no trained student: run the train stage first', metricsFile);
-      const trained = trainedSchema.parse(JSON.parse(readFileSync(metricsFile, 'utf8')));
-      if (trained.method === 'full' || trained.adapter_dir === null) {
-        throw new DistilleryError(`nothing to merge: the student was trained with method ${trained.method}; its weights are in ${trained.adapter_dir ?? 'the provider'}`);
-      }
-      const python = await ensureWorkerPython();
-      const child = spawn(python, ['-m', 'distillery_worker', 'merge', '--base', trained.base_model, '--adapter', trained.adapter_dir, '--out', resolve(options.merged)], {
-        env: { ...process.env, PYTHONPATH: workerDirectory() },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-      const code = await new Promise<number | null>((done) => child.on('close', done));
-      if (code !== 0) throw new DistilleryError(`merge failed (exit ${code})`);
+    .description('export the trained student (merged safetensors, GGUF for llama.cpp, an Ollama model) and verify it by answering the evaluation items with its real engine; writes DIR/export.json')
+    .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join(', ')}`)
+    .requiredOption('--run-dir <dir>', 'run directory (trained and evaluated)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--config <file>', 'the task config (default: the one named in run.json)')
+    .option('--gguf-type <type>', `GGUF tensor type: ${GGUF_TYPES.join(', ')}`, 'f16')
+    .option('--limit <n>', 'verify on the first N evaluation items only')
+    .action(async (flags: ExportFlags) => {
+      if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not '${flags.format}'`, '(command line)', 'format');
+      if (!(GGUF_TYPES as readonly string[]).includes(flags.ggufType)) throw new ConfigError(`--gguf-type must be one of ${GGUF_TYPES.join(', ')}, not '${flags.ggufType}'`, '(command line)', 'gguf-type');
+      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new ConfigError(`--limit must be a positive integer, not '${flags.limit}'`, '(command line)', 'limit');
+      const record = await runExport({ runDir: flags.runDir, out: flags.out, format: flags.format as ExportFormat, configPath: flags.config, ggufType: flags.ggufType as GgufType, limit });
+      process.stdout.write(`${flags.format} export in ${flags.out}: ${record.engine} answers ${(record.agreement * 100).toFixed(1)}% of ${record.items} evaluation items as the trained student did (${record.metric.name}: student ${record.metric.student ?? 'n/a'}, export ${record.metric.export ?? 'n/a'})\n`);
+      for (const [engine, command] of Object.entries(record.commands)) process.stdout.write(`  ${engine}: ${command}\n`);
     });
 }

@@ -208,6 +208,10 @@ export const taskSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1),
   prepare: z.array(prepareStepSchema).default([]).describe('Local preparation (tiny models, a locally trained teacher) before the inputs stage.'),
+  engine: z
+    .enum(['auto', 'vllm', 'transformers'])
+    .default('auto')
+    .describe('What serves local models: vLLM (batched, LoRA as adapters; installed in its own environment on first use), the worker\'s transformers server (one request at a time), or auto: vLLM where its environment exists or a GPU is present, transformers otherwise.'),
   endpoints: z.record(z.string(), endpointSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}).describe('Per model id.'),
   inputs: inputsSchema,

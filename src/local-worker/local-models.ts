@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { Engine } from '../engines/engine-choice.js';
+import { startVllmServer, type VllmServer } from '../engines/vllm.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 
 export interface LocalModelsOptions {
@@ -6,11 +8,18 @@ export interface LocalModelsOptions {
   workerDir: string;
   logFile?: string;
   device?: 'auto' | 'cpu' | 'cuda';
+  /** Which program serves the models (default: the worker's transformers server). */
+  engine?: Engine;
+  /** vLLM's interpreter (installing its environment on first use); needed when `engine` is `vllm`. */
+  vllmPython?: () => Promise<string>;
+  /** Extra environment for the servers (vLLM's `VLLM_CPU_KVCACHE_SPACE`, tests). */
+  environment?: NodeJS.ProcessEnv;
 }
 
 /**
- * The local models a run serves through the worker, one process per (model, adapter) so that every model
- * is served the same way and latency comparisons are fair. Started on first use, stopped with the run.
+ * The local models a run serves. On the transformers server: one process per (model, adapter), so that every
+ * model is served the same way. On vLLM: one server per base model, batching all requests, with LoRA
+ * adapters loaded into it as adapters. Started on first use, stopped with the run.
  */
 export class LocalModels {
   private readonly servers = new Map<string, Promise<LocalServer>>();
@@ -19,19 +28,43 @@ export class LocalModels {
 
   /** A server for `model` (a path or HF id) answering as `servedName`, optionally with a LoRA adapter. */
   serve(model: string, servedName: string, adapter?: { name: string; dir: string }): Promise<LocalServer> {
+    if (this.options.engine === 'vllm') return this.serveOnVllm(model, servedName, adapter);
     const key = JSON.stringify([model, servedName, adapter?.dir ?? null]);
+    return this.once(key, async () =>
+      startLocalServer({
+        python: await this.options.python(),
+        workerDir: this.options.workerDir,
+        model,
+        servedName,
+        adapters: adapter ? { [adapter.name]: resolve(adapter.dir) } : undefined,
+        device: this.options.device,
+        logFile: this.options.logFile,
+        environment: this.options.environment,
+      }),
+    );
+  }
+
+  /** An adapter joins the server of its base (started with LoRA for it when there is none yet). */
+  private async serveOnVllm(model: string, servedName: string, adapter?: { name: string; dir: string }): Promise<LocalServer> {
+    const start = (enableLora: boolean) => async () =>
+      startVllmServer({
+        python: await (this.options.vllmPython ?? this.options.python)(),
+        model,
+        servedName,
+        enableLora,
+        logFile: this.options.logFile,
+        environment: this.options.environment,
+      });
+    if (adapter === undefined) return this.once(JSON.stringify(['vllm', model, servedName]), start(false));
+    const server = (await this.once(JSON.stringify(['vllm-lora', model]), start(true))) as VllmServer;
+    await server.loadAdapter(adapter.name, resolve(adapter.dir));
+    return server;
+  }
+
+  private once(key: string, start: () => Promise<LocalServer>): Promise<LocalServer> {
     let server = this.servers.get(key);
     if (!server) {
-      server = (async () =>
-        startLocalServer({
-          python: await this.options.python(),
-          workerDir: this.options.workerDir,
-          model,
-          servedName,
-          adapters: adapter ? { [adapter.name]: resolve(adapter.dir) } : undefined,
-          device: this.options.device,
-          logFile: this.options.logFile,
-        }))();
+      server = start();
       this.servers.set(key, server);
       // A failed start is not cached: the next call tries again.
       server.catch(() => this.servers.delete(key));

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePath, type LoadedTask } from '../config/load.js';
+import { chooseEngineHere } from '../engines/engine-choice.js';
+import { ensureVllmPython } from '../engines/vllm-environment.js';
 import { LocalModels } from '../local-worker/local-models.js';
 import { ensureWorkerPython } from '../local-worker/worker-environment.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
@@ -15,7 +17,10 @@ import type { EndpointHandle } from '../stages/context.js';
 export function localEndpoints(task: LoadedTask, runDir: string, environment: NodeJS.ProcessEnv = process.env) {
   let python: Promise<string> | undefined;
   const pythonOnce = (): Promise<string> => (python ??= ensureWorkerPython({ environment, configuredPython: task.config.student?.python }));
-  const models = new LocalModels({ python: pythonOnce, workerDir: workerDirectory(), logFile: join(runDir, 'local-models.log') });
+  const choice = chooseEngineHere(task.config.engine, { environment });
+  let said = false;
+  const vllmPython = (): Promise<string> => ensureVllmPython({ environment });
+  const models = new LocalModels({ python: pythonOnce, vllmPython, engine: choice.engine, workerDir: workerDirectory(), logFile: join(runDir, 'local-models.log') });
   // Names that stand for a model the run made (the trained student), registered once training is done.
   const aliases = new Map<string, { model: string; adapter?: { name: string; dir: string } }>();
   return {
@@ -27,6 +32,8 @@ export function localEndpoints(task: LoadedTask, runDir: string, environment: No
     },
     async endpoint(model: string | undefined): Promise<EndpointHandle> {
       if (model === undefined) throw new Error('the local endpoint needs a model');
+      if (!said) process.stderr.write(`${choice.reason}\n`);
+      said = true;
       const alias = aliases.get(model);
       const path = resolvePath(task, alias?.model ?? model);
       const weights = existsSync(path) ? path : (alias?.model ?? model);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureVllmPython } from '../../src/engines/vllm-environment.js';
 import { parse, stringify } from 'yaml';
 import { describeNeeding, workerPython } from '../helpers/needs.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -22,6 +23,12 @@ function take(file: string, count: number): string {
  * it fits in CI; the README's first command runs the full-size one.
  */
 describeNeeding('the whole loop, offline, with the local worker', workerPython(), (python) => {
+/** Once on the worker's transformers server, once on vLLM (its CPU build; the project installs it). */
+describe.each(['transformers', 'vllm'] as const)('local models on %s', (engine) => {
+  beforeAll(async () => {
+    if (engine === 'vllm') await ensureVllmPython();
+  }, 3_600_000);
+
   it('distils a small teacher into a smaller student and reports it', async () => {
     const dir = join(temp.path(), 'example');
     cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes(`${EXAMPLE}/models`) });
@@ -33,6 +40,7 @@ describeNeeding('the whole loop, offline, with the local worker', workerPython()
     const task = parse(readFileSync(join(dir, 'task.yaml'), 'utf8'));
     task.prepare[0].worker = task.prepare[0].worker.map((value: string) => (value === '256' ? '128' : value === '4' ? '2' : value));
     task.student.hyperparameters.epochs = 6;
+    task.engine = engine;
     writeFileSync(join(dir, 'task.yaml'), stringify(task));
     const runDir = join(dir, 'run');
 
@@ -72,5 +80,7 @@ describeNeeding('the whole loop, offline, with the local worker', workerPython()
     await checkDashboardOverRun(runDir);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     expect(existsSync(join(runDir, 'run.json'))).toBe(true);
+    expect(output).toContain(`local models are served by ${engine === 'vllm' ? 'vLLM' : 'the worker'}`);
   }, 900_000);
+});
 });

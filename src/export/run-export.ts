@@ -1,0 +1,129 @@
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DistilleryError } from '../errors.js';
+import { answerWithLlamaCpp, convertToGguf, type GgufType } from '../engines/llamacpp.js';
+import { ensureLlamacppPython } from '../engines/llamacpp-environment.js';
+import { answerWithVllm } from '../engines/vllm-answers.js';
+import { ensureVllmPython, hasCudaGpu } from '../engines/vllm-environment.js';
+import { startVllmServer } from '../engines/vllm.js';
+import { runPython } from '../engines/python-process.js';
+import { ensureWorkerPython } from '../local-worker/worker-environment.js';
+import { workerDirectory } from '../local-worker/worker-location.js';
+import { exportAgreement, type AgreementFigures } from './export-agreement.js';
+import { readExportSources, studentRequests, type ExportSources } from './export-sources.js';
+import { writeOllamaModelfile } from './ollama-export.js';
+
+export const EXPORT_FORMATS = ['merged', 'gguf', 'ollama', 'gptq', 'awq'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export class ExportError extends DistilleryError {}
+
+export interface ExportOptions {
+  runDir: string;
+  out: string;
+  format: ExportFormat;
+  configPath?: string;
+  ggufType?: GgufType;
+  /** Verify on the first N evaluation items only (default: all). */
+  limit?: number;
+  log?: (line: string) => void;
+  environment?: NodeJS.ProcessEnv;
+}
+
+export interface ExportRecord extends AgreementFigures {
+  format: ExportFormat;
+  engine: 'vllm' | 'llama.cpp';
+  dtype: string | null;
+  gguf_type: GgufType | null;
+  files: { name: string; bytes: number }[];
+  commands: Record<string, string>;
+}
+
+const mergedSchema = z.object({ dtype: z.string(), eos_token: z.string(), files: z.array(z.string()) });
+
+/** Unquantized exports must answer as the trained student did on at least this fraction of items. */
+export const MIN_UNQUANTIZED_AGREEMENT = 0.99;
+
+/**
+ * Exports the run's trained student and proves the export by answering the evaluation items with its real
+ * engine (vLLM for a merged model, llama.cpp for GGUF), writing `export.json` beside it.
+ */
+export async function runExport(options: ExportOptions): Promise<ExportRecord> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const environment = options.environment ?? process.env;
+  if (options.format === 'awq' && !hasCudaGpu(environment)) throw new ExportError('awq needs a CUDA GPU: llmcompressor\'s AWQ calls pin_memory() unconditionally and fails on CPU; use --format gptq (W4A16, runs on CPU) here');
+  if (options.format === 'gptq' || options.format === 'awq') throw new ExportError(`--format ${options.format} (llmcompressor W4A16) is not available in this version; use merged, gguf or ollama`);
+  const sources = await readExportSources(options.runDir, options.configPath);
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const requests = studentRequests(sources, options.limit);
+
+  const workerPython = await ensureWorkerPython({ environment, configuredPython: sources.task.config.student?.python });
+  const mergedDir = options.format === 'merged' ? out : join(out, '.merged');
+  log(`export: merging the student into one model folder (${mergedDir})`);
+  const mergeArgs = ['-m', 'distillery_worker.export_merged', '--model', sources.model, '--out', mergedDir, '--dtype-of', sources.base, ...(sources.adapter ? ['--adapter', sources.adapter] : [])];
+  const merged = mergedSchema.parse(JSON.parse(lastLine(await runPython(workerPython, mergeArgs, { what: 'merging the student', environment: { ...environment, PYTHONPATH: workerDirectory() }, log }))));
+
+  let engine: ExportRecord['engine'];
+  let answers: Map<string, string>;
+  const commands: Record<string, string> = {};
+  const ggufType = options.ggufType ?? 'f16';
+  if (options.format === 'merged') {
+    engine = 'vllm';
+    const server = await startVllmServer({ python: await ensureVllmPython({ environment, log }), model: out, servedName: 'export', logFile: join(out, '..', `${basenameOf(out)}-vllm.log`), environment });
+    try {
+      answers = await answerWithVllm(server, 'export', requests);
+    } finally {
+      await server.stop();
+    }
+    commands.vllm = `vllm serve ${out} --served-model-name student`;
+  } else {
+    engine = 'llama.cpp';
+    const python = await ensureLlamacppPython({ environment, log });
+    const gguf = join(out, `model-${ggufType}.gguf`);
+    log(`export: converting to GGUF (${ggufType}) with llama.cpp's convert_hf_to_gguf.py`);
+    await convertToGguf(python, mergedDir, gguf, ggufType, log);
+    answers = await answerWithLlamaCpp(python, gguf, requests, mergedDir);
+    commands['llama.cpp'] = `llama-cli -m ${gguf} -cnv`;
+    if (options.format === 'ollama') {
+      const modelfile = await writeOllamaModelfile({ workerPython, modelDir: mergedDir, gguf, out, sources });
+      commands.ollama = `ollama create student -f ${modelfile} && ollama run student`;
+    }
+    rmSync(mergedDir, { recursive: true, force: true });
+  }
+
+  const figures = exportAgreement(sources, answers);
+  const record: ExportRecord = {
+    format: options.format,
+    engine,
+    dtype: merged.dtype,
+    gguf_type: options.format === 'merged' ? null : ggufType,
+    ...figures,
+    files: filesOf(out),
+    commands,
+  };
+  writeFileSync(join(out, 'export.json'), `${JSON.stringify(record, null, 2)}\n`);
+  if (figures.items === 0) throw new ExportError(`the export could not be compared: no evaluation item has both the student's and the export's answer (see ${join(out, 'export.json')})`);
+  if (figures.agreement < MIN_UNQUANTIZED_AGREEMENT && !(options.format === 'gguf' && ggufType === 'q8_0')) {
+    throw new ExportError(`the ${options.format} export answers only ${(figures.agreement * 100).toFixed(1)}% of ${figures.items} items as the trained student did (needs ≥ ${MIN_UNQUANTIZED_AGREEMENT * 100}%); first differences in ${join(out, 'export.json')}`);
+  }
+  return record;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}
+
+function basenameOf(path: string): string {
+  return path.split('/').filter(Boolean).at(-1) ?? 'export';
+}
+
+function filesOf(dir: string): { name: string; bytes: number }[] {
+  return readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => ({ name, bytes: statSync(join(dir, name)).size }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export type { ExportSources };
