@@ -105,16 +105,19 @@ function repeats(paid: string[]): number {
  */
 function repeatsPerKill(fake: FakeProvider, kills: number): { perKill: number[]; sameRun: number } {
   const runOf = (request: RecordedRequest): number => Number(request.headers['x-kill-test-run']);
-  const firstRun = new Map<string, number>();
+  // A repeat is charged to the kill of the run that last paid for that prompt: its kill lost the answer. (An
+  // answer lost by two kills in a row is one repeat for each, never two for the first.)
+  const lastRun = new Map<string, number>();
   const perKill = Array.from({ length: kills }, () => 0);
   let sameRun = 0;
   const paid = fake.state.requests.filter((request) => request.path === '/v1/chat/completions' && request.status === 200 && request.delivered);
   for (const request of paid.sort((left, right) => runOf(left) - runOf(right) || left.time - right.time)) {
     const prompt = promptOf(request);
-    const first = firstRun.get(prompt);
-    if (first === undefined) firstRun.set(prompt, runOf(request));
-    else if (runOf(request) > first) perKill[first]!++;
-    else sameRun++;
+    const last = lastRun.get(prompt);
+    const run = runOf(request);
+    if (last !== undefined && run > last) perKill[last]!++;
+    else if (last !== undefined) sameRun++;
+    lastRun.set(prompt, run);
   }
   return { perKill, sameRun };
 }
