@@ -59,16 +59,30 @@ describe('the vLLM engine', () => {
     await expect(greedy(anonymous, 'tiny', 'hello')).rejects.toMatchObject({ status: 401 });
   }, 60_000);
 
-  it('batches concurrent requests: 16 at once finish well before 16 one after another', async () => {
-    const fixed = { max_tokens: 24, min_tokens: 24 }; // the same work per request either way
-    const sequentialStart = performance.now();
-    for (const index of Array.from({ length: 16 }, (_, value) => value)) await greedy(vllm!.http, 'tiny', PROMPTS[index % PROMPTS.length]!, fixed);
-    const sequential = performance.now() - sequentialStart;
-    const concurrentStart = performance.now();
-    await Promise.all(Array.from({ length: 16 }, (_, index) => greedy(vllm!.http, 'tiny', PROMPTS[index % PROMPTS.length]!, fixed)));
-    const concurrent = performance.now() - concurrentStart;
-    console.log(`vLLM, 16 requests of 24 tokens: sequential ${Math.round(sequential)} ms, concurrent ${Math.round(concurrent)} ms`);
-    expect(concurrent).toBeLessThan(sequential / 2);
+  it('batches concurrent requests: vLLM runs many of 16 concurrent requests in the same engine steps', async () => {
+    // Read from vLLM's own gauge, not from wall time: on a shared 2-core machine a timing comparison says more
+    // about the neighbours than about batching (bench/engine-throughput.ts measures the speed-up).
+    const metrics = new HttpClient({ baseURL: vllm!.url.replace(/\/v1$/, '') });
+    const running = async (): Promise<number> => {
+      const text = await metrics.text('/metrics');
+      const values = [...text.matchAll(/^vllm:num_requests_running(?:\{[^}]*\})? ([0-9.e+]+)$/gm)].map((match) => Number(match[1]));
+      if (values.length === 0) throw new Error('vLLM /metrics has no vllm:num_requests_running gauge');
+      return values.reduce((sum, value) => sum + value, 0);
+    };
+    const fixed = { max_tokens: 64, min_tokens: 64 };
+    let most = 0;
+    let finished = false;
+    const all = Promise.all(Array.from({ length: 16 }, (_, index) => greedy(vllm!.http, 'tiny', PROMPTS[index % PROMPTS.length]!, fixed))).finally(() => {
+      finished = true;
+    });
+    while (!finished) {
+      most = Math.max(most, await running());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const answers = await all;
+    console.log(`vLLM, 16 concurrent requests of 64 tokens: at most ${most} running in one step`);
+    expect(answers).toHaveLength(16);
+    expect(most).toBeGreaterThanOrEqual(4);
   }, 300_000);
 
   it('answers concurrent prompt_logprobs requests with LoRA enabled (they run one at a time)', async () => {
