@@ -104,7 +104,14 @@ export class ModelClient {
 
   async complete(
     parameters: ChatParameters,
-    options: { signal?: AbortSignal; stream?: boolean; useCache?: boolean; accept?: (result: ChatResult) => string | null } = {},
+    options: {
+      signal?: AbortSignal;
+      stream?: boolean;
+      useCache?: boolean;
+      accept?: (result: ChatResult) => string | null;
+      /** An empty answer is the model's answer (an evaluated model's prediction), not a failure to retry. */
+      allowEmpty?: boolean;
+    } = {},
   ): Promise<CompletionOutcome> {
     const useCache = options.useCache ?? true;
     // One serialization gives both the body sent and the cache key.
@@ -127,8 +134,9 @@ export class ModelClient {
           : await createChatCompletion(this.http, parameters, { signal: options.signal, retry: false }, request.text);
         this.limiter.observeHeaders(result.headers);
         this.limiter.settle(estimated, result.usage.prompt_tokens + result.usage.completion_tokens);
-        // An empty answer, or one the caller rejects, is a failure: retried, never a row.
-        const rejection = result.content.trim() === '' && !result.reasoningContent ? 'empty answer' : (options.accept?.(result) ?? null);
+        // An empty answer (unless the caller takes it), or one the caller rejects, is a failure: retried, never a row.
+        const empty = result.content.trim() === '' && !result.reasoningContent && options.allowEmpty !== true;
+        const rejection = empty ? 'empty answer' : (options.accept?.(result) ?? null);
         if (rejection !== null) {
           wasted.prompt_tokens += result.usage.prompt_tokens;
           wasted.completion_tokens += result.usage.completion_tokens;

@@ -37,7 +37,8 @@ export async function generatePredictions(
   await forEachWithWorkers(items, options.workers, options.signal, async (item, index) => {
     const base = { id: item.id, model: model.name, model_id: model.model };
     try {
-      const { result, cached } = await client.complete(predictionParameters(model, item), { signal: options.signal, stream: model.stream });
+      // An empty answer is this model's prediction (an untuned base often gives one): scored, not an error.
+      const { result, cached } = await client.complete(predictionParameters(model, item), { signal: options.signal, stream: model.stream, allowEmpty: true });
       const { output, reasoning } = splitReasoning(result.content, result.reasoningContent, model.prompt.assistantPrefix);
       predictions[index] = {
         ...base, output, reasoning, finish_reason: result.finishReason,

@@ -61,6 +61,22 @@ ${maxErrorRate === undefined ? '' : `  max_error_rate: ${maxErrorRate}`}
     expect(predictions.filter((row) => row.error !== null).map((row) => row.id)).toEqual(['item-3']);
   });
 
+  it('scores an empty answer as the model\'s (wrong) prediction, not as a failed request', async () => {
+    provider = await startFakeProvider({
+      answer: (request) => {
+        const text = JSON.stringify(request.messages);
+        return text.includes('item 3 text') && request.model === 'student-model' ? '' : String(request.messages.at(-1)?.content ?? '').toUpperCase();
+      },
+    });
+    await evaluate(undefined);
+    const report = evaluationReportSchema.parse(JSON.parse(readFileSync(`${directory.path()}/run/evaluate/report.json`, 'utf8')));
+    expect(report.request_errors).toEqual([]);
+    expect(report.models.student).toMatchObject({ n: 10, failed: 0 });
+    expect(report.models.student!.metrics.exact_match!.value).toBeCloseTo(0.9, 6);
+    const asked = provider.state.requests.filter((request) => request.path.endsWith('/chat/completions') && JSON.stringify(request.body).includes('item 3 text') && JSON.stringify(request.body).includes('student-model'));
+    expect(asked).toHaveLength(1); // taken as the answer, not retried
+  });
+
   it('stops when no item is left to score, whatever max_error_rate allows', async () => {
     provider = await startFakeProvider({ faults: [{ match: { predicate: (request: { bodyText: string }) => request.bodyText.includes('student-model') }, kind: '500' as const }] });
     await expect(evaluate(1)).rejects.toThrow(/no item was answered by every model \(10 requests failed/);
