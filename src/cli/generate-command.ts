@@ -32,7 +32,7 @@ export function registerGenerate(program: Command): void {
           if (!estimate.priced) process.stderr.write(`note: no price for ${context.task.config.teacher?.model} under prices:, cost shown as 0\n`);
           return;
         }
-        await runStage(context, 'generate', (resumable) => runGenerateStage(context, resumable));
+        await runStage(context, 'generate', () => runGenerateStage(context));
       });
     });
 }

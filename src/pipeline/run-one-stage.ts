@@ -13,7 +13,7 @@ export async function runOneStage<F extends Record<string, unknown>>(
   context: StageContext,
   runners: Partial<Record<StageName, StageRunner>>,
   stage: StageName,
-  body: (resumable: boolean) => Promise<F>,
+  body: () => Promise<F>,
 ): Promise<F> {
   const index = STAGES.indexOf(stage);
   if (index > 0) {

@@ -5,7 +5,7 @@ import type { RunPaths } from '../stages/run-paths.js';
 import { isStageCurrent, runStage } from './run-stage.js';
 import { STAGES, type StageName } from './stage-hash.js';
 
-export type StageRunner = (context: StageContext, resumable: boolean) => Promise<Record<string, unknown>>;
+export type StageRunner = (context: StageContext) => Promise<Record<string, unknown>>;
 
 /** The file each stage leaves behind: a stage is done when its SQLite row and this file agree. */
 export function stageOutput(paths: RunPaths, stage: StageName): string {
@@ -75,7 +75,7 @@ export async function runPipeline(context: StageContext, runners: Partial<Record
       result.skipped.push(stage);
       continue;
     }
-    await runStage(context, stage, (resumable) => runner(context, resumable));
+    await runStage(context, stage, () => runner(context));
     result.ran.push(stage);
     rerunRest = true;
     if (context.signal.aborted) break;

@@ -1,22 +1,18 @@
 import { errorMessage } from '../errors.js';
 import type { StageContext } from '../stages/context.js';
-import type { StageRow } from '../store/run-state.js';
 import { stageHashes, type StageName } from './stage-hash.js';
 
 /** Runs one stage and records it in SQLite: running → done (with its figures) or failed (with the error). */
 export async function runStage<F extends Record<string, unknown>>(
   context: StageContext,
   stage: StageName,
-  body: (resumable: boolean) => Promise<F>,
+  body: () => Promise<F>,
 ): Promise<F> {
   const hash = stageHashes(context.task, context.paths.root)[stage];
-  const previous: StageRow | undefined = context.state.stage(stage);
-  // Partial results of an earlier attempt count only if they were made with the same config.
-  const resumable = previous === undefined || previous.configHash === hash;
   context.state.startStage(stage, hash);
   context.emit({ type: 'stage-started', stage });
   try {
-    const figures = await body(resumable);
+    const figures = await body();
     context.state.finishStage(stage, figures);
     context.emit({ type: 'stage-done', stage, figures });
     return figures;

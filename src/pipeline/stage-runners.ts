@@ -19,7 +19,7 @@ export function stageRunners(context: StageContext, local: StudentAliases): Part
   const { config } = context.task;
   const runners: Partial<Record<StageName, StageRunner>> = {
     inputs: () => runInputsStage(context, config.inputs.synthesize ? synthesizeInputs : undefined),
-    generate: (_context, resumable) => runGenerateStage(context, resumable),
+    generate: () => runGenerateStage(context),
     curate: () => runCurateStage(context),
     split: () => runSplitStage(context),
   };

@@ -136,7 +136,7 @@ describe('generate, batch mode', () => {
     const controller = new AbortController();
     const run = task.open({ signal: controller.signal });
     await runStage(run.context, 'inputs', () => runInputsStage(run.context));
-    const pending = runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
+    const pending = runStage(run.context, 'generate', () => runGenerateStage(run.context));
     while (requestsTo('/v1/batches').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -156,7 +156,7 @@ describe('generate, batch mode', () => {
     const controller = new AbortController();
     const run = configA.open({ signal: controller.signal });
     await runStage(run.context, 'inputs', () => runInputsStage(run.context));
-    const pending = runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
+    const pending = runStage(run.context, 'generate', () => runGenerateStage(run.context));
     while (requestsTo('/v1/batches').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setTimeout(resolve, 50)); // polled a few times: the batch is running
     controller.abort();

@@ -57,7 +57,7 @@ export async function generateThrough(task: TaskFixture, environment?: NodeJS.Pr
   const run = task.open({ environment });
   try {
     await runStage(run.context, 'inputs', () => runInputsStage(run.context));
-    return await runStage(run.context, 'generate', (resumable) => runGenerateStage(run.context, resumable));
+    return await runStage(run.context, 'generate', () => runGenerateStage(run.context));
   } finally {
     await run.close();
   }

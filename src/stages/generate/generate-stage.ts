@@ -55,10 +55,10 @@ export function estimateStage(context: StageContext): GenerationEstimate {
  * cache (SQLite, keyed by the request hash) is the only record of what was answered, and an answer counts
  * once it is committed there; `outputs.jsonl`, `errors.jsonl` and `summary.json` are derived from it and
  * rewritten atomically at the end (also after a stop). A resumed run asks only what the cache lacks under
- * the config in force; a finished stage run again sends nothing. (`_resumable`, the pipeline's "same config
- * as last time", is not needed: an answer of another config has another request hash.)
+ * the config in force (an answer of another config has another request hash); a finished stage run again
+ * sends nothing.
  */
-export async function runGenerateStage(context: StageContext, _resumable = true): Promise<GenerateFigures> {
+export async function runGenerateStage(context: StageContext): Promise<GenerateFigures> {
   if (importsTeacherOutputs(context.task.config)) return recordImportedOutputs(context);
   const started = performance.now();
   const { prices } = context.task.config;

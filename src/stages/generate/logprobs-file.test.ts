@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../errors.js';
 import type { ParsedLogprobs } from '../../llm/logprobs.js';
-import { appendLogprobsRow, decodeLogprobsRow, encodeLogprobsRow, readLogprobsFile } from './logprobs-file.js';
+import { decodeLogprobsRow, encodeLogprobsRow, readLogprobsFile, type LogprobsRow } from './logprobs-file.js';
+
+/** One row as the generate stage writes it (TeacherLogprobs.writeFile). */
+const appendLogprobsRow = (path: string, row: LogprobsRow): void => appendFileSync(path, `${JSON.stringify(encodeLogprobsRow(row))}\n`);
 
 const dirs: string[] = [];
 afterEach(() => {

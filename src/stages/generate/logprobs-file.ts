@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { readJsonl } from '../../data/jsonl.js';
 import { DataError } from '../../errors.js';
@@ -89,11 +88,6 @@ export function decodeLogprobsRow(value: unknown, file: string, line?: number): 
     };
   });
   return { id: row.id, logprobs: { tokenKind: row.token_kind, positions } };
-}
-
-/** Appends one output's log-probs to `path` (the generate stage records them as answers arrive). */
-export function appendLogprobsRow(path: string, row: LogprobsRow): void {
-  appendFileSync(path, `${JSON.stringify(encodeLogprobsRow(row))}\n`);
 }
 
 /** Every row of `path` by output id; a later row for the same id (a retried answer) replaces the earlier one. */
