@@ -63,14 +63,13 @@ export async function generateBatch(options: BatchGenerationOptions): Promise<{ 
     const retry: InputRecord[] = [];
     for (let start = 0, part = 0; start < pending.length; part++) {
       if (signal.aborted) return { unsent: pending.length - start };
-      const { chunk, reservations } = takeChunk(pending, start, options);
+      const { chunk, lines, reservations } = takeChunk(pending, start, options);
       if (chunk.length === 0) {
         budget.stop();
         return { unsent: pending.length - start };
       }
       start += chunk.length;
       try {
-        const lines = batchLines(chunk, options);
         if (failedBatches.has(lines.requestHash)) {
           // The same requests already failed as a batch in this run: not resubmitted unchanged.
           for (const input of chunk) retry.push(input);
@@ -109,36 +108,36 @@ interface BatchLines {
   requestHash: string;
 }
 
-function batchLines(chunk: InputRecord[], options: BatchGenerationOptions): BatchLines {
-  const requestKeys: Record<string, string> = {};
-  const lines: string[] = [];
-  for (const input of chunk) {
-    const parameters = options.requests.parameters(input);
-    requestKeys[input.id] = options.client.cacheKey(parameters);
-    lines.push(batchRequestLine(input.id, chatRequestBody(parameters, false, options.client.http.flavor)));
-  }
-  return { text: `${lines.join('\n')}\n`, requestKeys, requestHash: sha256(lines.map((_, index) => requestKeys[chunk[index]!.id]).join('\n')) };
-}
-
-/** The next chunk from `start`: within the line and byte limits, and each line's worst case reserved. */
-function takeChunk(pending: InputRecord[], start: number, options: BatchGenerationOptions): { chunk: InputRecord[]; reservations: Reservation[] } {
+/**
+ * The next chunk from `start`: within the line and byte limits, and each line's worst case reserved. Each
+ * request is built and serialized once: the line that is measured is the line that is sent.
+ */
+function takeChunk(pending: InputRecord[], start: number, options: BatchGenerationOptions): { chunk: InputRecord[]; lines: BatchLines; reservations: Reservation[] } {
   const maxLines = options.maxRequestsPerBatch ?? 50_000;
   const maxBytes = options.maxBytesPerBatch ?? 190 * 1024 * 1024;
   const chunk: InputRecord[] = [];
   const reservations: Reservation[] = [];
+  const texts: string[] = [];
+  const requestKeys: Record<string, string> = {};
+  const keys: string[] = [];
   let bytes = 0;
   for (let index = start; index < pending.length && chunk.length < maxLines; index++) {
     const input = pending[index]!;
     const parameters = options.requests.parameters(input);
-    const lineBytes = Buffer.byteLength(batchRequestLine(input.id, chatRequestBody(parameters, false, options.client.http.flavor))) + 1;
+    const line = batchRequestLine(input.id, chatRequestBody(parameters, false, options.client.http.flavor));
+    const lineBytes = Buffer.byteLength(line) + 1;
     if (chunk.length > 0 && bytes + lineBytes > maxBytes) break;
     const reservation = options.budget.tryReserve(options.budget.worstCase(parameters.messages, options.requests.teacher.max_tokens, true));
     if (reservation === undefined) break;
     reservations.push(reservation);
     chunk.push(input);
+    texts.push(line);
+    const key = options.client.cacheKey(parameters);
+    requestKeys[input.id] = key;
+    keys.push(key);
     bytes += lineBytes;
   }
-  return { chunk, reservations };
+  return { chunk, reservations, lines: { text: `${texts.join('\n')}\n`, requestKeys, requestHash: sha256(keys.join('\n')) } };
 }
 
 async function submit(lines: BatchLines, round: number, part: number, options: BatchGenerationOptions): Promise<BatchSubmission> {
