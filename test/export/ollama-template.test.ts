@@ -6,6 +6,7 @@ import { buildPrompt } from '../../src/data/chat-format.js';
 import { modelfileText, ollamaTemplate, stopTokens, templatePiecesSchema, type TemplatePieces } from '../../src/export/ollama-export.js';
 import { ensureWorkerPython } from '../../src/local-worker/worker-environment.js';
 import { workerDirectory } from '../../src/local-worker/worker-location.js';
+import { sharedData } from '../helpers/needs.js';
 import { useSuiteTempDir } from '../helpers/suite-temp-dir.js';
 import { makeTinyModel } from '../engines/tiny-models.js';
 
@@ -15,7 +16,8 @@ import { makeTinyModel } from '../engines/tiny-models.js';
  * and on real models' templates from ../shared/data/chat-templates.
  */
 const suiteDir = useSuiteTempDir();
-const TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'chat-templates');
+const templates = sharedData('chat-templates');
+const TEMPLATES = templates.value ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'chat-templates');
 const REAL = ['Qwen-Qwen2.5-7B-Instruct.jinja', 'meta-llama-Llama-3.1-8B-Instruct.jinja', 'microsoft-Phi-3.5-mini-instruct.jinja', 'HuggingFaceTB-SmolLM3-3B.jinja', 'google-gemma-2-2b-it.jinja'];
 const USER = 'how do i reset {{ my }} api keys';
 const CASES = [
@@ -23,7 +25,7 @@ const CASES = [
   { system: undefined, prefix: '' },
   { system: 'Be brief.', prefix: '<think>\n\n</think>\n\n' },
 ] as const;
-if (!existsSync(TEMPLATES)) console.warn(`the real chat templates are not at ${TEMPLATES} (../shared/data beside the repository): only the tiny ChatML template is tested`);
+if (templates.missing) console.warn(`${templates.missing}: only the tiny ChatML template is tested`);
 
 type Rendered = Record<string, { error: string } | { pieces: unknown[]; renders: string[] }>;
 let rendered: Rendered;
