@@ -6,13 +6,15 @@ import { runPython } from '../engines/python-process.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import type { ExportSources } from './export-sources.js';
 
-/** The chat template's text around system, user and assistant turns (worker: export_template.py). */
+/** The chat template's text around system, user and assistant turns (worker: export_template.py, which checks the template is regular enough for them). */
 export const templatePiecesSchema = z.object({
   head: z.string(),
   middle: z.string(),
   head_without_system: z.string(),
   after_user: z.string(),
   after_assistant: z.string(),
+  /** Between a past assistant turn's content and the next user turn's content. */
+  between_turns: z.string(),
   eos_token: z.string(),
   /** The student's assistant prefix as the template writes it. */
   assistant_prefix: z.string(),
@@ -27,14 +29,17 @@ function literal(text: string): string {
 }
 
 /**
- * An Ollama TEMPLATE (Go text/template) for the single-turn conversation the student was trained on: the
- * system prompt when given (`.System`), the user turn (`.Prompt`), the generation prompt, and the assistant
- * prefix the student's answers start with; `.Response` follows for a completed turn.
+ * An Ollama TEMPLATE (Go text/template) over a whole conversation: the system prompt (`.System`, which Ollama
+ * fills from the request's system messages or the Modelfile's SYSTEM), then each user and assistant turn of
+ * `.Messages`, and after the last user turn the generation prompt and the assistant prefix the student's
+ * answers start with. No `{{-` trimming: it would eat the template's own newlines.
  */
 export function ollamaTemplate(pieces: TemplatePieces): string {
   return [
     `{{ if .System }}${literal(pieces.head)}{{ .System }}${literal(pieces.middle)}{{ else }}${literal(pieces.head_without_system)}{{ end }}`,
-    `{{ .Prompt }}${literal(pieces.after_user)}${literal(pieces.assistant_prefix)}{{ .Response }}`,
+    '{{ range $index, $message := .Messages }}{{ $last := eq (len (slice $.Messages $index)) 1 }}',
+    `{{ if eq .Role "user" }}{{ .Content }}${literal(pieces.after_user)}{{ if $last }}${literal(pieces.assistant_prefix)}{{ end }}`,
+    `{{ else if eq .Role "assistant" }}{{ .Content }}{{ if not $last }}${literal(pieces.between_turns)}{{ end }}{{ end }}{{ end }}`,
   ].join('');
 }
 
@@ -50,10 +55,10 @@ function quoted(text: string, what: string): string {
 }
 
 /** The Modelfile text: FROM the GGUF, the TEMPLATE, SYSTEM, stop parameters and greedy decoding. */
-export function modelfileText(options: { gguf: string; pieces: TemplatePieces; system: string | undefined }): string {
+export function modelfileText(options: { gguf: string; adapter?: string; pieces: TemplatePieces; system: string | undefined }): string {
   const stops = stopTokens(options.pieces);
   if (stops.length === 0 || stops.some((stop) => stop === '')) throw new ModelfileError('no stop token: the exported model would never stop');
-  const lines = [`FROM ./${basename(options.gguf)}`, `TEMPLATE ${quoted(ollamaTemplate(options.pieces), 'chat template')}`];
+  const lines = [`FROM ./${basename(options.gguf)}`, ...(options.adapter ? [`ADAPTER ./${basename(options.adapter)}`] : []), `TEMPLATE ${quoted(ollamaTemplate(options.pieces), 'chat template')}`];
   if (options.system) lines.push(`SYSTEM ${quoted(options.system, 'system prompt')}`);
   for (const stop of stops) lines.push(`PARAMETER stop ${JSON.stringify(stop)}`);
   lines.push('PARAMETER temperature 0');
@@ -61,11 +66,11 @@ export function modelfileText(options: { gguf: string; pieces: TemplatePieces; s
 }
 
 /** Reads the merged model's chat template pieces with the worker and writes `DIR/Modelfile`. */
-export async function writeOllamaModelfile(options: { workerPython: string; modelDir: string; gguf: string; out: string; sources: ExportSources }): Promise<string> {
+export async function writeOllamaModelfile(options: { workerPython: string; modelDir: string; gguf: string; adapter?: string; out: string; sources: ExportSources }): Promise<string> {
   const prefix = options.sources.student.prompt.assistantPrefix ?? '';
   const output = await runPython(options.workerPython, ['-m', 'distillery_worker.export_template', options.modelDir, '--assistant-prefix', prefix], { what: 'reading the chat template', environment: { ...process.env, PYTHONPATH: workerDirectory() } });
   const pieces = templatePiecesSchema.parse(JSON.parse(output));
   const file = join(options.out, 'Modelfile');
-  writeFileSync(file, modelfileText({ gguf: options.gguf, pieces, system: options.sources.student.prompt.system }));
+  writeFileSync(file, modelfileText({ gguf: options.gguf, adapter: options.adapter, pieces, system: options.sources.student.prompt.system }));
   return file;
 }

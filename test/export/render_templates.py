@@ -1,9 +1,10 @@
-"""For the Ollama template test, in one process: each tokenizer folder's template pieces (or the error that
-refuses it) and the Hugging Face rendering of each conversation. Reads {"dirs", "conversations"} on stdin."""
+"""For the Ollama template test, in one process: each tokenizer folder's template pieces for each assistant
+prefix (or the error that refuses the template), and the Hugging Face rendering of each conversation with
+that prefix. Reads {"dirs", "prefixes", "conversations"} on stdin."""
 import json
 import sys
 
-from distillery_worker.export_template import pieces
+from distillery_worker.export_template import pieces, reference
 from distillery_worker.modeling import load_tokenizer
 
 
@@ -12,17 +13,12 @@ def main() -> None:
     results = {}
     for folder in spec["dirs"]:
         try:
-            found = [pieces(folder, case["prefix"]) for case in spec["conversations"]]
+            found = [pieces(folder, prefix) for prefix in spec["prefixes"]]
         except SystemExit as error:
             results[folder] = {"error": str(error)}
             continue
         tokenizer = load_tokenizer(folder)
-        renders = []
-        for messages in (case["messages"] for case in spec["conversations"]):
-            if messages[-1]["role"] == "assistant":
-                renders.append(tokenizer.apply_chat_template(messages, tokenize=False, continue_final_message=True))
-            else:
-                renders.append(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+        renders = [[reference(tokenizer, messages, prefix) for messages in spec["conversations"]] for prefix in spec["prefixes"]]
         results[folder] = {"pieces": found, "renders": renders}
     json.dump(results, sys.stdout)
 
