@@ -24,7 +24,7 @@ def base_dtype(model_dir: str) -> str:
     return name if name in DTYPES else "float32"
 
 
-def export_merged(base: str, adapter: str | None, out: str, dtype_of: str | None = None) -> dict:
+def export_merged(base: str, adapter: str | None, out: str, dtype_of: str | None = None, tokenizer_from: str | None = None) -> dict:
     dtype_name = base_dtype(dtype_of or base)
     if os.path.exists(out):
         shutil.rmtree(out)
@@ -34,8 +34,11 @@ def export_merged(base: str, adapter: str | None, out: str, dtype_of: str | None
         model = load_causal_lm(base, DTYPES[dtype_name], False)
         os.makedirs(out, exist_ok=True)
         model.save_pretrained(out)
-        load_tokenizer(base, False).save_pretrained(out)
+        # The adapter folder carries the tokenizer the student was trained with when the worker wrote it.
+        has_tokenizer = tokenizer_from is not None and os.path.isfile(os.path.join(tokenizer_from, "tokenizer_config.json"))
+        load_tokenizer(tokenizer_from if has_tokenizer else base, False).save_pretrained(out)
     tokenizer = load_tokenizer(out, False)
+    adapter = adapter or tokenizer_from
     if not tokenizer.chat_template:
         raise SystemExit(f"export: the student's tokenizer ({adapter or base}) has no chat template; set one before exporting")
     if tokenizer.eos_token is None:
@@ -51,9 +54,10 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the base model (LoRA) or the trained model (full)")
     parser.add_argument("--adapter", help="the trained LoRA adapter")
     parser.add_argument("--dtype-of", help="the model whose dtype the export keeps (default --model)")
+    parser.add_argument("--tokenizer-from", help="without --adapter: take the tokenizer (and chat template) from this folder, e.g. the adapter's, for a LoRA-only export")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    print(json.dumps(export_merged(args.model, args.adapter, args.out, args.dtype_of)))
+    print(json.dumps(export_merged(args.model, args.adapter, args.out, args.dtype_of, args.tokenizer_from)))
 
 
 if __name__ == "__main__":
