@@ -1,7 +1,8 @@
 """Answers chat requests greedily with llama.cpp (the llama_cpp bindings) from a GGUF file, using the chat
 template and end-of-turn token stored in the GGUF itself: what a llama.cpp or Ollama user would get.
 
-Usage: python answer.py MODEL.gguf REQUESTS.jsonl ANSWERS.jsonl
+Usage: python answer.py MODEL.gguf REQUESTS.jsonl ANSWERS.jsonl [LORA.gguf]
+With LORA.gguf (a LoRA-only export), llama.cpp applies the adapter to the base model on load.
 Each request line: {"id", "messages", "max_tokens", "continue_final_message"?}; each answer line: {"id", "output"}.
 """
 import json
@@ -13,7 +14,8 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 def main() -> None:
     model_path, requests_path, answers_path = sys.argv[1:4]
-    llm = Llama(model_path=model_path, n_ctx=2048, n_threads=1, verbose=False, seed=0)
+    lora_path = sys.argv[4] if len(sys.argv) > 4 else None
+    llm = Llama(model_path=model_path, lora_path=lora_path, n_ctx=2048, n_threads=1, verbose=False, seed=0)
     template = llm.metadata.get("tokenizer.chat_template")
     if not template:
         raise SystemExit(f"{model_path} has no tokenizer.chat_template: a GGUF without it answers with the wrong prompt format")

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { GGUF_TYPES, type GgufType } from '../engines/llamacpp.js';
+import { CONVERTER_TYPES, GGUF_TYPES, QUANTIZER_TYPES, isGgufType } from '../engines/llamacpp-quantize.js';
 import { EXPORT_FORMATS, runExport, type ExportFormat } from '../export/run-export.js';
 
 interface ExportFlags {
@@ -8,7 +8,9 @@ interface ExportFlags {
   runDir: string;
   out: string;
   config?: string;
-  ggufType: string;
+  quant?: string;
+  ggufType?: string;
+  loraOnly?: boolean;
   limit?: string;
 }
 
@@ -20,15 +22,20 @@ export function registerExport(program: Command): void {
     .requiredOption('--run-dir <dir>', 'run directory (trained and evaluated)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <file>', 'the task config (default: the one named in run.json)')
-    .option('--gguf-type <type>', `GGUF tensor type: ${GGUF_TYPES.join(', ')}`, 'f16')
+    .option('--quant <type>', `GGUF type (gguf, ollama): ${CONVERTER_TYPES.join(', ')} from llama.cpp's converter; ${QUANTIZER_TYPES.join(', ')} from its quantizer (default f16)`)
+    .option('--gguf-type <type>', 'the same as --quant')
+    .option('--lora-only', 'gguf, ollama: the base model and the LoRA adapter as two GGUF files (llama.cpp --lora, Ollama ADAPTER)')
     .option('--limit <n>', 'verify on the first N evaluation items only')
     .action(async (flags: ExportFlags) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not '${flags.format}'`, '(command line)', 'format');
-      if (!(GGUF_TYPES as readonly string[]).includes(flags.ggufType)) throw new ConfigError(`--gguf-type must be one of ${GGUF_TYPES.join(', ')}, not '${flags.ggufType}'`, '(command line)', 'gguf-type');
+      if (flags.quant !== undefined && flags.ggufType !== undefined && flags.quant !== flags.ggufType) throw new ConfigError(`--quant ${flags.quant} and --gguf-type ${flags.ggufType} disagree; give one`, '(command line)', 'quant');
+      const quant = (flags.quant ?? flags.ggufType ?? 'f16').toLowerCase();
+      if (!isGgufType(quant)) throw new ConfigError(`--quant must be one of ${GGUF_TYPES.join(', ')}, not '${quant}' (importance-matrix types such as iq4_xs need a calibration run Distillery does not make)`, '(command line)', 'quant');
       const limit = flags.limit === undefined ? undefined : Number(flags.limit);
       if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new ConfigError(`--limit must be a positive integer, not '${flags.limit}'`, '(command line)', 'limit');
-      const record = await runExport({ runDir: flags.runDir, out: flags.out, format: flags.format as ExportFormat, configPath: flags.config, ggufType: flags.ggufType as GgufType, limit });
+      const record = await runExport({ runDir: flags.runDir, out: flags.out, format: flags.format as ExportFormat, configPath: flags.config, ggufType: quant, loraOnly: flags.loraOnly, limit });
       process.stdout.write(`${flags.format} export in ${flags.out}: ${record.engine} answers ${(record.agreement * 100).toFixed(1)}% of ${record.items} evaluation items as the trained student did (${record.metric.name}: student ${record.metric.student ?? 'n/a'}, export ${record.metric.export ?? 'n/a'})\n`);
+      if (record.gguf_tensor_types !== null) for (const [file, types] of Object.entries(record.gguf_tensor_types)) process.stdout.write(`  ${file}: ${Object.entries(types).map(([type, count]) => `${count} ${type}`).join(', ')}\n`);
       for (const [engine, command] of Object.entries(record.commands)) process.stdout.write(`  ${engine}: ${command}\n`);
     });
 }

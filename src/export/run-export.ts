@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DistilleryError } from '../errors.js';
-import { answerWithLlamaCpp, convertToGguf, type GgufType } from '../engines/llamacpp.js';
+import { answerWithLlamaCpp } from '../engines/llamacpp.js';
+import { isQuantized, type GgufTensorTypes, type GgufType } from '../engines/llamacpp-quantize.js';
 import { ensureLlamacppPython } from '../engines/llamacpp-environment.js';
 import { answerWithVllm } from '../engines/vllm-answers.js';
 import { ensureVllmPython, hasCudaGpu } from '../engines/vllm-environment.js';
@@ -11,6 +12,7 @@ import { runPython } from '../engines/python-process.js';
 import { ensureWorkerPython } from '../local-worker/worker-environment.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import { exportAgreement, type AgreementFigures } from './export-agreement.js';
+import { writeGguf, writeLoraGguf } from './gguf-export.js';
 import { readExportSources, studentRequests, type ExportSources } from './export-sources.js';
 import { writeOllamaModelfile } from './ollama-export.js';
 
@@ -25,6 +27,8 @@ export interface ExportOptions {
   format: ExportFormat;
   configPath?: string;
   ggufType?: GgufType;
+  /** GGUF/Ollama: the base model and the LoRA adapter as two GGUF files instead of one merged model. */
+  loraOnly?: boolean;
   /** Verify on the first N evaluation items only (default: all). */
   limit?: number;
   log?: (line: string) => void;
@@ -36,6 +40,11 @@ export interface ExportRecord extends AgreementFigures {
   engine: 'vllm' | 'llama.cpp';
   dtype: string | null;
   gguf_type: GgufType | null;
+  /** The tensor types each GGUF file really holds, by file name. */
+  gguf_tensor_types: Record<string, GgufTensorTypes['tensor_types']> | null;
+  lora_only: boolean;
+  /** Quantized exports: the student's metric minus the export's (positive: the export scores lower). */
+  metric_drop: number | null;
   files: { name: string; bytes: number }[];
   commands: Record<string, string>;
 }
@@ -55,19 +64,25 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   if (options.format === 'awq' && !hasCudaGpu(environment)) throw new ExportError('awq needs a CUDA GPU: llmcompressor\'s AWQ calls pin_memory() unconditionally and fails on CPU; use --format gptq (W4A16, runs on CPU) here');
   if (options.format === 'gptq' || options.format === 'awq') throw new ExportError(`--format ${options.format} (llmcompressor W4A16) is not available in this version; use merged, gguf or ollama`);
   const sources = await readExportSources(options.runDir, options.configPath);
+  const loraOnly = options.loraOnly === true;
+  if (loraOnly && options.format === 'merged') throw new ExportError('--lora-only applies to --format gguf or ollama (a merged export is one model by definition)');
+  if (loraOnly && sources.adapter === undefined) throw new ExportError('--lora-only needs a LoRA student, and this one was fully fine-tuned (no adapter to export): use --format gguf without --lora-only');
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const requests = studentRequests(sources, options.limit);
 
   const workerPython = await ensureWorkerPython({ environment, configuredPython: sources.task.config.student?.python });
   const mergedDir = options.format === 'merged' ? out : join(out, '.merged');
-  log(`export: merging the student into one model folder (${mergedDir})`);
-  const mergeArgs = ['-m', 'distillery_worker.export_merged', '--model', sources.model, '--out', mergedDir, '--dtype-of', sources.base, ...(sources.adapter ? ['--adapter', sources.adapter] : [])];
+  log(loraOnly ? `export: writing the base model with the student's tokenizer (${mergedDir})` : `export: merging the student into one model folder (${mergedDir})`);
+  // LoRA-only: the base's weights, with the tokenizer and chat template the adapter was trained with.
+  const adapterArgs = sources.adapter === undefined ? [] : loraOnly ? ['--tokenizer-from', sources.adapter] : ['--adapter', sources.adapter];
+  const mergeArgs = ['-m', 'distillery_worker.export_merged', '--model', sources.model, '--out', mergedDir, '--dtype-of', sources.base, ...adapterArgs];
   const merged = mergedSchema.parse(JSON.parse(lastLine(await runPython(workerPython, mergeArgs, { what: 'merging the student', environment: { ...environment, PYTHONPATH: workerDirectory() }, log }))));
 
   let engine: ExportRecord['engine'];
   let answers: Map<string, string>;
   const commands: Record<string, string> = {};
+  let tensorTypes: ExportRecord['gguf_tensor_types'] = null;
   const ggufType = options.ggufType ?? 'f16';
   if (options.format === 'merged') {
     engine = 'vllm';
@@ -81,31 +96,36 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   } else {
     engine = 'llama.cpp';
     const python = await ensureLlamacppPython({ environment, log });
-    const gguf = join(out, `model-${ggufType}.gguf`);
-    log(`export: converting to GGUF (${ggufType}) with llama.cpp's convert_hf_to_gguf.py`);
-    await convertToGguf(python, mergedDir, gguf, ggufType, log);
-    answers = await answerWithLlamaCpp(python, gguf, requests, mergedDir);
-    commands['llama.cpp'] = `llama-cli -m ${gguf} -cnv`;
+    const model = await writeGguf({ python, modelDir: mergedDir, out, type: ggufType, dtype: merged.dtype, log });
+    const gguf = model.file;
+    const adapter = loraOnly ? await writeLoraGguf({ python, baseDir: mergedDir, adapterDir: sources.adapter!, out, dtype: merged.dtype, log }) : undefined;
+    tensorTypes = Object.fromEntries([model, ...(adapter ? [adapter] : [])].map((entry) => [basenameOf(entry.file), entry.tensorTypes.tensor_types]));
+    answers = await answerWithLlamaCpp(python, gguf, requests, mergedDir, adapter?.file);
+    commands['llama.cpp'] = `llama-cli -m ${gguf}${adapter ? ` --lora ${adapter.file}` : ''} -cnv`;
     if (options.format === 'ollama') {
-      const modelfile = await writeOllamaModelfile({ workerPython, modelDir: mergedDir, gguf, out, sources });
+      const modelfile = await writeOllamaModelfile({ workerPython, modelDir: mergedDir, gguf, adapter: adapter?.file, out, sources });
       commands.ollama = `ollama create student -f ${modelfile} && ollama run student`;
     }
     rmSync(mergedDir, { recursive: true, force: true });
   }
 
   const figures = exportAgreement(sources, answers);
+  const quantized = options.format !== 'merged' && isQuantized(ggufType);
   const record: ExportRecord = {
     format: options.format,
     engine,
     dtype: merged.dtype,
     gguf_type: options.format === 'merged' ? null : ggufType,
+    gguf_tensor_types: tensorTypes,
+    lora_only: loraOnly,
+    metric_drop: quantized && figures.metric.student !== null && figures.metric.export !== null ? figures.metric.student - figures.metric.export : null,
     ...figures,
     files: filesOf(out),
     commands,
   };
   writeFileSync(join(out, 'export.json'), `${JSON.stringify(record, null, 2)}\n`);
   if (figures.items === 0) throw new ExportError(`the export could not be compared: no evaluation item has both the student's and the export's answer (see ${join(out, 'export.json')})`);
-  if (figures.agreement < MIN_UNQUANTIZED_AGREEMENT && !(options.format === 'gguf' && ggufType === 'q8_0')) {
+  if (figures.agreement < MIN_UNQUANTIZED_AGREEMENT && !quantized) {
     throw new ExportError(`the ${options.format} export answers only ${(figures.agreement * 100).toFixed(1)}% of ${figures.items} items as the trained student did (needs ≥ ${MIN_UNQUANTIZED_AGREEMENT * 100}%); first differences in ${join(out, 'export.json')}`);
   }
   return record;

@@ -16,22 +16,23 @@ const WORDS = 'the cat sat on a mat dog ran fast slow red blue green house tree 
  * attention supports), a trained LoRA adapter (random non-zero weights), the task config with an evaluate
  * section, and the student's answers to the evaluation items from Distillery's transformers server.
  */
-export async function makeEvaluatedRun(workerPython: string, dir: string, options: { items?: number; assistantPrefix?: string; student?: 'random-lora' | 'full' } = {}): Promise<{ runDir: string; config: string; model: string; adapter: string }> {
+export async function makeEvaluatedRun(workerPython: string, dir: string, options: { items?: number; assistantPrefix?: string; student?: 'random-lora' | 'full' | 'trained-lora' } = {}): Promise<{ runDir: string; config: string; model: string; adapter: string }> {
   const model = await makeTinyModel(workerPython, join(dir, 'tiny'));
   const runDir = join(dir, 'run');
   const paths = runPaths(runDir);
   mkdirSync(paths.train.dir, { recursive: true });
   const items = Array.from({ length: options.items ?? 12 }, (_, index) => ({ id: `q${index}`, input: Array.from({ length: 4 }, (_, position) => WORDS[(index * 5 + position * 3) % WORDS.length]).join(' '), label: WORDS[index % 4] }));
   const full = options.student === 'full';
-  if (full) {
+  if (full || options.student === 'trained-lora') {
     // A really trained student answers in whole words; a random one emits byte tokens that are not valid
     // UTF-8, which each engine renders differently (U+FFFD, dropped, or other bytes).
     const trainFile = join(dir, 'train.jsonl');
     writeFileSync(trainFile, items.concat(items, items, items).map((item) => JSON.stringify({ messages: trainingMessages({ system: SYSTEM }, item.input, item.label!) })).join('\n') + '\n');
     const job = join(dir, 'job.json');
-    writeFileSync(job, JSON.stringify({ base_model: model, train_file: trainFile, output_dir: paths.train.dir, method: 'full', hyperparameters: { epochs: 8, batch_size: 8, learning_rate: 0.004, max_length: 64, packing: false, seed: 1 }, checkpoint: 'last', device: 'cpu' }));
+    const method = full ? { method: 'full', learning_rate: 0.004 } : { method: 'lora', learning_rate: 0.02, lora: { r: 16, alpha: 32, dropout: 0 } };
+    writeFileSync(job, JSON.stringify({ base_model: model, train_file: trainFile, output_dir: paths.train.dir, method: method.method, ...(method.lora ? { lora: method.lora } : {}), hyperparameters: { epochs: 8, batch_size: 8, learning_rate: method.learning_rate, max_length: 64, packing: false, seed: 1 }, checkpoint: 'last', device: 'cpu' }));
     await runToEnd(workerPython, ['-m', 'distillery_worker', 'train', job]);
-    writeFileSync(paths.train.metrics, JSON.stringify({ trainer: 'local', provider: 'worker', method: 'full', base_model: model, adapter_dir: join(paths.train.dir, 'model') }));
+    writeFileSync(paths.train.metrics, JSON.stringify({ trainer: 'local', provider: 'worker', method: method.method, base_model: model, adapter_dir: full ? join(paths.train.dir, 'model') : paths.train.adapter }));
   } else {
     const adapter = await makeTinyAdapter(workerPython, model, join(dir, 'trained-adapter'));
     cpSync(adapter, paths.train.adapter, { recursive: true });
