@@ -29,6 +29,8 @@ export function registerExport(program: Command): void {
     .action(async (flags: ExportFlags) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not '${flags.format}'`, '(command line)', 'format');
       if (flags.quant !== undefined && flags.ggufType !== undefined && flags.quant !== flags.ggufType) throw new ConfigError(`--quant ${flags.quant} and --gguf-type ${flags.ggufType} disagree; give one`, '(command line)', 'quant');
+      const gguf = flags.format === 'gguf' || flags.format === 'ollama';
+      if (!gguf && (flags.quant !== undefined || flags.ggufType !== undefined || flags.loraOnly)) throw new ConfigError(`--quant and --lora-only apply to --format gguf or ollama, not ${flags.format}`, '(command line)', 'quant');
       const quant = (flags.quant ?? flags.ggufType ?? 'f16').toLowerCase();
       if (!isGgufType(quant)) throw new ConfigError(`--quant must be one of ${GGUF_TYPES.join(', ')}, not '${quant}' (importance-matrix types such as iq4_xs need a calibration run Distillery does not make)`, '(command line)', 'quant');
       const limit = flags.limit === undefined ? undefined : Number(flags.limit);

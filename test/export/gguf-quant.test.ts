@@ -79,5 +79,10 @@ describe('GGUF export types', () => {
     expect(failure?.code).not.toBe(0);
     expect(failure?.stderr).toMatch(/--quant must be one of f16, bf16, f32, q8_0, q4_k_m.*not 'iq4_xs'/);
     expect(existsSync(join(suiteDir(), 'never'))).toBe(false);
+    const merged = await promisify(execFile)(process.execPath, [cli, 'export', '--format', 'merged', '--quant', 'q4_k_m', '--run-dir', suiteDir(), '--out', join(suiteDir(), 'never')]).then(
+      () => undefined,
+      (error: { stderr: string; code: number }) => error,
+    );
+    expect(merged?.stderr).toContain('--quant and --lora-only apply to --format gguf or ollama, not merged');
   }, 120_000);
 });
