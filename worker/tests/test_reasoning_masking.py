@@ -65,3 +65,15 @@ def test_a_template_that_drops_reasoning_is_an_error_not_an_answer_only_target(t
     assert reasoning_field(tokenizer) is None
     with pytest.raises(TemplateError, match="DeepSeek-R1-Distill-Qwen-32B.jinja drops reasoning from assistant turns"):
         tokenize_conversation(tokenizer, row(), max_length=4096)
+
+
+def test_a_split_file_with_traces_trains_them(tmp_path, text_file):  # noqa: F811
+    # The file the split stage writes, read the way training reads it (data.tokenize_file).
+    from conftest import write_jsonl
+    from distillery_worker.data import tokenize_file
+
+    tokenizer = tokenizer_for("Qwen-Qwen3-0.6B.jinja", text_file)
+    path = write_jsonl(tmp_path / "train.jsonl", [{"messages": row()}, {"messages": row(None)}])
+    columns = tokenize_file(tokenizer, path, max_length=4096)
+    trained = [tokenizer.decode([token for token in labels if token != -100]) for labels in columns["labels"]]
+    assert trained == [f"<think>\n{TRACE}\n</think>\n\n{ANSWER}<|im_end|>", f"<think>\n\n</think>\n\n{ANSWER}<|im_end|>"]
