@@ -103,7 +103,8 @@ describe('scoring imported answers with prompt_logprobs (vLLM)', () => {
     // The reference: the same prompt (system + user through the chat template) and answer, scored by transformers.
     const cases = PROMPTS.map((prompt, index) => ({ messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: prompt }], answer: ANSWERS[index] }));
     writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
-    const reference = JSON.parse(await runToEnd(workerPython, [join(import.meta.dirname, 'score_reference.py'), model, join(dir, 'cases.json'), String(TOP_K)])) as { token: number; logprob: number; top: [number, number][] }[][];
+    await runToEnd(workerPython, [join(import.meta.dirname, 'score_reference.py'), model, join(dir, 'cases.json'), String(TOP_K), join(dir, 'reference.json')]);
+    const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as { token: number; logprob: number; top: [number, number][] }[][];
     const rows = await readLogprobsFile(file);
     let positions = 0;
     PROMPTS.forEach((_, index) => {

@@ -1,6 +1,6 @@
 """Reference for prompt_logprobs scoring: the top-k log-probs of each answer token, computed with transformers.
 
-usage: score_reference.py MODEL_DIR CASES.json K  → JSON on stdout, per case a list of positions
+usage: score_reference.py MODEL_DIR CASES.json K OUT.json  → JSON in OUT.json, per case a list of positions
 {token, logprob, top: [[id, logprob], ...]} (the distribution at the position before each answer token).
 The prompt is the chat template rendered with the generation prompt, tokenized without special tokens (as vLLM's
 /tokenize does for messages); the answer is tokenized on its own.
@@ -12,7 +12,7 @@ import sys
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-model_dir, cases_path, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+model_dir, cases_path, k, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 tokenizer = AutoTokenizer.from_pretrained(model_dir)
 model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
 with open(cases_path, encoding="utf-8") as handle:
@@ -32,4 +32,5 @@ for case in cases:
         positions.append({"token": token, "logprob": float(distribution[token]),
                           "top": [[int(i), float(v)] for i, v in zip(top.indices, top.values)]})
     results.append(positions)
-print(json.dumps(results))
+with open(out_path, "w", encoding="utf-8") as handle:  # not stdout: transformers logs its loading there
+    json.dump(results, handle)
