@@ -81,7 +81,7 @@ async function generate(config: string, runDir: string, abortAfter?: number): Pr
 }
 
 describe('scoring imported answers with prompt_logprobs (vLLM)', () => {
-  it('stores each answer token\'s top-k as transformers computes it, serialized against a LoRA server, and a stopped run resumes without scoring twice', async () => {
+  it('stores each answer token\'s top-k as transformers computes it (and topk_kd aligns every answer token to it), serialized against a LoRA server; a stopped run resumes without scoring twice', async () => {
     const dir = suiteDir();
     const config = writeTask(dir);
     const runDir = join(dir, 'run');
@@ -125,6 +125,15 @@ describe('scoring imported answers with prompt_logprobs (vLLM)', () => {
       });
     });
     console.log(`prompt_logprobs scoring: ${rows.size} answers, ${positions} answer tokens matched transformers' top-${TOP_K}`);
+
+    // topk_kd trains on these rows: the worker joins them to the training rows by answer text and gives every
+    // answer token its teacher top-k (the end-of-turn token, which the teacher never scored, trains on CE only).
+    const train = cases.map((entry, index) => ({ messages: [...entry.messages, { role: 'assistant', content: ANSWERS[index] }] }));
+    writeFileSync(join(dir, 'train.jsonl'), train.map((row) => JSON.stringify(row)).join('\n'));
+    await runToEnd(workerPython, [join(import.meta.dirname, 'topk_join.py'), model, join(dir, 'train.jsonl'), file, String(TOP_K), join(dir, 'join.json')]);
+    const joined = JSON.parse(readFileSync(join(dir, 'join.json'), 'utf8')) as { answer_tokens: number; matched_tokens: number };
+    expect(joined.matched_tokens).toBe(positions);
+    expect(joined.answer_tokens).toBe(positions + ANSWERS.length);
   }, 900_000);
 
   it('a real `distillery generate` killed with SIGKILL while scoring resumes: every answer scored, at most the one in flight per kill asked twice', async () => {
