@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DistilleryError } from '../errors.js';
+import { APICallError } from './errors.js';
 import type { HttpClient, RequestOptions } from './http-client.js';
 import { LogprobsShapeError, parsePromptLogprobs, type ParsedLogprobs } from './logprobs.js';
 import type { ChatMessage } from './protocol.js';
@@ -31,6 +33,9 @@ const completionSchema = z.object({ choices: z.array(z.unknown()).min(1) }).pass
 /** `/tokenize` sits at the server's root, beside the `/v1` base URL. */
 const TOKENIZE = '/../tokenize';
 
+/** The server cannot score answers at all (no `/tokenize`: not vLLM's OpenAI server); every answer would fail alike. */
+export class ScoringUnsupportedError extends DistilleryError {}
+
 export async function scoreAnswer(http: HttpClient, request: ScoreRequest, requestOptions: RequestOptions = {}): Promise<ParsedLogprobs> {
   // Scoring changes nothing on the server: a repeat after a lost answer is harmless.
   const options = { idempotent: true, ...requestOptions };
@@ -38,7 +43,12 @@ export async function scoreAnswer(http: HttpClient, request: ScoreRequest, reque
   const [prompt, answer] = await Promise.all([
     http.json('POST', TOKENIZE, tokenizeSchema, { model: request.model, messages: request.messages, add_special_tokens: false, ...template }, options),
     http.json('POST', TOKENIZE, tokenizeSchema, { model: request.model, prompt: request.answer, add_special_tokens: false }, options),
-  ]);
+  ]).catch((error: unknown) => {
+    if (error instanceof APICallError && (error.status === 404 || error.status === 405)) {
+      throw new ScoringUnsupportedError(`${new URL(http.url(TOKENIZE)).href} answered ${error.status}: scoring fixed answers needs vLLM's OpenAI server (its /tokenize and prompt_logprobs); the worker's transformers server has neither`, { cause: error });
+    }
+    throw error;
+  });
   const ids = [...prompt.data.tokens, ...answer.data.tokens];
   if (answer.data.tokens.length === 0) throw new LogprobsShapeError(`an empty answer has nothing to score (${request.model})`);
   const body = { model: request.model, prompt: ids, max_tokens: 1, temperature: 0, prompt_logprobs: request.topK };

@@ -2,7 +2,7 @@ import type { TeacherConfig } from '../../config/schema.js';
 import { AbortedError, ConfigError, DataError, errorMessage } from '../../errors.js';
 import { canonicalRequest } from '../../llm/cache-key.js';
 import type { ParsedLogprobs } from '../../llm/logprobs.js';
-import { scoreAnswer, servesLoraAdapters, type ScoreRequest } from '../../llm/prompt-scoring.js';
+import { scoreAnswer, ScoringUnsupportedError, servesLoraAdapters, type ScoreRequest } from '../../llm/prompt-scoring.js';
 import type { ChatMessage } from '../../llm/protocol.js';
 import type { StageContext } from '../context.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
@@ -58,6 +58,7 @@ export async function scoreStoredAnswers(context: StageContext, teacher: Teacher
   const missing = keyed.filter(({ key }) => cachedLogprobs(key) === undefined);
   figures.score_cached = keyed.length - missing.length;
   let firstError: string | undefined;
+  let unsupported: ScoringUnsupportedError | undefined;
   const progress = (): void =>
     context.emit({ type: 'stage-progress', stage: 'generate', done: figures.score_cached + figures.scored, total: keyed.length, failed: figures.score_failed, retries: 0, cost: 0, cached: figures.score_cached });
   try {
@@ -68,7 +69,7 @@ export async function scoreStoredAnswers(context: StageContext, teacher: Teacher
       if (lora) context.emit({ type: 'log', stage: 'generate', level: 'info', message: `${teacher.endpoint} serves LoRA adapters: answers are scored one at a time (prompt_logprobs in a batch crashes vLLM with LoRA enabled)` });
       context.emit({ type: 'log', stage: 'generate', level: 'info', message: `scoring ${missing.length} answers with ${teacher.model} (prompt_logprobs, top ${topK}; ${figures.score_cached} already scored)` });
       await mapWithConcurrency(missing, workers, async ({ record, request, key }) => {
-        if (context.signal.aborted) return;
+        if (context.signal.aborted || unsupported !== undefined) return;
         try {
           const logprobs = await scoreAnswer(http, request, { signal: context.signal });
           context.cache.set(key, teacher.model, { logprobs });
@@ -76,6 +77,10 @@ export async function scoreStoredAnswers(context: StageContext, teacher: Teacher
           figures.scored++;
         } catch (error) {
           if (context.signal.aborted) return;
+          if (error instanceof ScoringUnsupportedError) {
+            unsupported ??= error;
+            return;
+          }
           figures.score_failed++;
           firstError ??= `${record.id}: ${errorMessage(error)}`;
         }
@@ -91,6 +96,7 @@ export async function scoreStoredAnswers(context: StageContext, teacher: Teacher
       }
     });
   }
+  if (unsupported !== undefined) throw unsupported;
   if (context.signal.aborted) {
     throw new AbortedError(`stopped: ${figures.score_cached + figures.scored}/${keyed.length} answers scored; run the same command again to continue`);
   }
