@@ -28,7 +28,14 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
     case 'curate':
       return config.curate;
     case 'split':
-      return { split: config.split, system: config.student?.system, template: config.student?.user_template, prefix: config.student?.assistant_prefix };
+      // include_reasoning joins only when on (earlier runs keep their hash); the trainer then decides where a trace goes.
+      return {
+        split: { ...config.split, include_reasoning: config.split.include_reasoning || undefined },
+        system: config.student?.system,
+        template: config.student?.user_template,
+        prefix: config.student?.assistant_prefix,
+        reasoning_for: config.split.include_reasoning ? (config.student?.trainer ?? 'local') : undefined,
+      };
     case 'train':
       return { ...config.student, python: undefined, poll_interval: undefined };
     case 'evaluate':
