@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,19 @@ function writeTrainSplit(runDir: string, dir: string): number {
   mkdirSync(paths.split.dir, { recursive: true });
   writeFileSync(paths.split.train, items.map((item) => JSON.stringify({ messages: trainingMessages({ system: SYSTEM }, item.input, item.label) })).join('\n') + '\n');
   return items.length;
+}
+
+/** Runs the CLI as a user would; resolves with its exit status and output. */
+function distillery(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/distillery.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** The tensor names and dtypes in a safetensors file's header (8-byte little-endian length, then JSON). */
@@ -80,17 +94,26 @@ describe('distillery export --format gptq|awq', () => {
     expect(existsSync(join(out, '.merged'))).toBe(false);
   }, 3_600_000);
 
-  it('refuses a group size that does not divide a layer\'s width before quantizing, naming the layer and the fix', async () => {
+  it('refuses a group size that does not divide a layer\'s width before quantizing, naming the layer and the fix; the fix works', async () => {
     // hidden 192 (3 heads of 64): the attention projections have 192 input columns, 192 % 128 = 64.
     const dir = join(suiteDir(), 'group');
     const run = await makeEvaluatedRun(workerPython, dir, { items: 2, hidden: 192, heads: 3 });
     writeTrainSplit(run.runDir, dir);
     const out = join(dir, 'out');
-    const attempt = runExport({ runDir: run.runDir, out, format: 'gptq', log: () => undefined });
-    await expect(attempt).rejects.toThrow("group size 128 does not divide layer model.layers.0.self_attn.q_proj's 192 input columns (W4A16 needs whole groups); use --group-size 64 (divides every width: 192, 768) or --group-size channel");
-    await expect(attempt).rejects.toMatchObject({ name: 'QuantizedExportError' });
+    const refused = await distillery(['export', '--format', 'gptq', '--run-dir', run.runDir, '--out', out]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("error: group size 128 does not divide layer model.layers.0.self_attn.q_proj's 192 input columns (W4A16 needs whole groups); use --group-size 64 (divides every width: 192, 768) or --group-size channel");
+    expect(refused.stderr).not.toMatch(/\n\s+at |Traceback/);
     expect(existsSync(join(out, '.merged'))).toBe(false);
     expect(existsSync(join(out, 'export.json'))).toBe(false);
+
+    const fixed = await distillery(['export', '--format', 'gptq', '--run-dir', run.runDir, '--out', out, '--group-size', '64', '--calibration-samples', '2']);
+    expect(fixed.stderr.slice(-2000)).not.toContain('error:');
+    expect(fixed.status).toBe(0);
+    expect(fixed.stdout).toMatch(/^gptq export in .*: vllm answers \d+\.\d% of 2 evaluation items as the trained student did/);
+    const written = JSON.parse(readFileSync(join(out, 'export.json'), 'utf8'));
+    expect(written.quantization).toMatchObject({ group_size: 64, calibration_samples: 2 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).quantization_config.config_groups.group_0.weights).toMatchObject({ num_bits: 4, group_size: 64 });
   }, 1_800_000);
 
   const cuda = hasCudaGpu();
