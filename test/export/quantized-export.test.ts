@@ -66,7 +66,9 @@ describe('distillery export --format gptq|awq', () => {
     const run = await makeEvaluatedRun(workerPython, dir, { student: 'full' });
     const rows = writeTrainSplit(run.runDir, dir);
     const out = join(dir, 'out');
+    const started = performance.now();
     const record = await runExport({ runDir: run.runDir, out, format: 'gptq', calibrationSamples: 8, log: () => undefined });
+    const exportSeconds = ((performance.now() - started) / 1000).toFixed(0);
 
     const written = JSON.parse(readFileSync(join(out, 'export.json'), 'utf8'));
     expect(written).toMatchObject({ format: 'gptq', engine: 'vllm', items: 12, gguf_type: null });
@@ -75,7 +77,7 @@ describe('distillery export --format gptq|awq', () => {
     expect(written.agreement).toBeLessThanOrEqual(1);
     expect(written.metric).toMatchObject({ name: 'accuracy' });
     expect(typeof written.metric.export).toBe('number');
-    console.log(`gptq export: agreement ${written.agreement}, accuracy student ${written.metric.student} → export ${written.metric.export}, ${written.quantization.seconds}s quantizing, ${written.files.find((file: { name: string }) => file.name === 'model.safetensors').bytes} bytes vs ${written.quantization.merged_bytes} merged`);
+    console.log(`gptq export in ${exportSeconds}s: agreement ${written.agreement}, accuracy student ${written.metric.student} → export ${written.metric.export}, ${written.quantization.seconds}s quantizing, ${written.files.find((file: { name: string }) => file.name === 'model.safetensors').bytes} bytes vs ${written.quantization.merged_bytes} merged`);
     expect(record.commands.vllm).toBe(`vllm serve ${out} --served-model-name student`);
 
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
