@@ -15,6 +15,7 @@ import { exportAgreement, type AgreementFigures } from './export-agreement.js';
 import { writeGguf, writeLoraGguf } from './gguf-export.js';
 import { readExportSources, studentRequests, type ExportSources } from './export-sources.js';
 import { writeOllamaModelfile } from './ollama-export.js';
+import { isQuantizedFormat, prepareQuantizedExport, type GroupSize, type QuantizationRecord } from './quantized-export.js';
 
 export const EXPORT_FORMATS = ['merged', 'gguf', 'ollama', 'gptq', 'awq'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -29,6 +30,9 @@ export interface ExportOptions {
   ggufType?: GgufType;
   /** GGUF/Ollama: the base model and the LoRA adapter as two GGUF files instead of one merged model. */
   loraOnly?: boolean;
+  /** gptq/awq: columns per scale (default 128) or `channel`; and how many training rows calibrate it (default 256). */
+  groupSize?: GroupSize;
+  calibrationSamples?: number;
   /** Verify on the first N evaluation items only (default: all). */
   limit?: number;
   log?: (line: string) => void;
@@ -45,6 +49,7 @@ export interface ExportRecord extends AgreementFigures {
   lora_only: boolean;
   /** Quantized exports: the student's metric minus the export's (positive: the export scores lower). */
   metric_drop: number | null;
+  quantization: QuantizationRecord | null;
   files: { name: string; bytes: number }[];
   commands: Record<string, string>;
 }
@@ -62,7 +67,6 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const environment = options.environment ?? process.env;
   if (options.format === 'awq' && !hasCudaGpu(environment)) throw new ExportError('awq needs a CUDA GPU: llmcompressor\'s AWQ calls pin_memory() unconditionally and fails on CPU; use --format gptq (W4A16, runs on CPU) here');
-  if (options.format === 'gptq' || options.format === 'awq') throw new ExportError(`--format ${options.format} (llmcompressor W4A16) is not available in this version; use merged, gguf or ollama`);
   const sources = await readExportSources(options.runDir, options.configPath);
   const loraOnly = options.loraOnly === true;
   if (loraOnly && options.format === 'merged') throw new ExportError('--lora-only applies to --format gguf or ollama (a merged export is one model by definition)');
@@ -70,6 +74,8 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const requests = studentRequests(sources, options.limit);
+  // gptq/awq: the group size is checked and the calibration rows picked before the merge and calibration run.
+  const quantized = isQuantizedFormat(options.format) ? await prepareQuantizedExport({ method: options.format, runDir: options.runDir, model: sources.model, out, groupSize: options.groupSize, samples: options.calibrationSamples, environment, log }) : undefined;
 
   const workerPython = await ensureWorkerPython({ environment, configuredPython: sources.task.config.student?.python });
   const mergedDir = options.format === 'merged' ? out : join(out, '.merged');
@@ -84,9 +90,12 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   const commands: Record<string, string> = {};
   let tensorTypes: ExportRecord['gguf_tensor_types'] = null;
   const ggufType = options.ggufType ?? 'f16';
-  if (options.format === 'merged') {
+  let quantization: QuantizationRecord | null = null;
+  if (options.format === 'merged' || quantized !== undefined) {
     engine = 'vllm';
-    const server = await startVllmServer({ python: await ensureVllmPython({ environment, log }), model: out, servedName: 'export', logFile: join(out, '..', `${basenameOf(out)}-vllm.log`), environment });
+    if (quantized !== undefined) quantization = await quantized.quantize(mergedDir);
+    const dtype = quantization?.served_dtype;
+    const server = await startVllmServer({ python: await ensureVllmPython({ environment, log }), model: out, servedName: 'export', logFile: join(out, '..', `${basenameOf(out)}-vllm.log`), environment, dtype });
     try {
       answers = await answerWithVllm(server, 'export', requests);
     } finally {
@@ -110,22 +119,23 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   }
 
   const figures = exportAgreement(sources, answers);
-  const quantized = options.format !== 'merged' && isQuantized(ggufType);
+  const ggufQuantized = options.format !== 'merged' && quantization === null && isQuantized(ggufType);
   const record: ExportRecord = {
     format: options.format,
     engine,
     dtype: merged.dtype,
-    gguf_type: options.format === 'merged' ? null : ggufType,
+    gguf_type: options.format === 'merged' || quantization !== null ? null : ggufType,
     gguf_tensor_types: tensorTypes,
     lora_only: loraOnly,
-    metric_drop: quantized && figures.metric.student !== null && figures.metric.export !== null ? figures.metric.student - figures.metric.export : null,
+    metric_drop: (ggufQuantized || quantization !== null) && figures.metric.student !== null && figures.metric.export !== null ? figures.metric.student - figures.metric.export : null,
+    quantization,
     ...figures,
     files: filesOf(out),
     commands,
   };
   writeFileSync(join(out, 'export.json'), `${JSON.stringify(record, null, 2)}\n`);
   if (figures.items === 0) throw new ExportError(`the export could not be compared: no evaluation item has both the student's and the export's answer (see ${join(out, 'export.json')})`);
-  if (figures.agreement < MIN_UNQUANTIZED_AGREEMENT && !quantized) {
+  if (figures.agreement < MIN_UNQUANTIZED_AGREEMENT && !ggufQuantized && quantization === null) {
     throw new ExportError(`the ${options.format} export answers only ${(figures.agreement * 100).toFixed(1)}% of ${figures.items} items as the trained student did (needs ≥ ${MIN_UNQUANTIZED_AGREEMENT * 100}%); first differences in ${join(out, 'export.json')}`);
   }
   return record;

@@ -16,8 +16,8 @@ const WORDS = 'the cat sat on a mat dog ran fast slow red blue green house tree 
  * attention supports), a trained LoRA adapter (random non-zero weights), the task config with an evaluate
  * section, and the student's answers to the evaluation items from Distillery's transformers server.
  */
-export async function makeEvaluatedRun(workerPython: string, dir: string, options: { items?: number; assistantPrefix?: string; student?: 'random-lora' | 'full' | 'trained-lora' } = {}): Promise<{ runDir: string; config: string; model: string; adapter: string }> {
-  const model = await makeTinyModel(workerPython, join(dir, 'tiny'));
+export async function makeEvaluatedRun(workerPython: string, dir: string, options: { items?: number; assistantPrefix?: string; student?: 'random-lora' | 'full' | 'trained-lora'; hidden?: number; heads?: number } = {}): Promise<{ runDir: string; config: string; model: string; adapter: string }> {
+  const model = await makeTinyModel(workerPython, join(dir, 'tiny'), { hidden: options.hidden, heads: options.heads });
   const runDir = join(dir, 'run');
   const paths = runPaths(runDir);
   mkdirSync(paths.train.dir, { recursive: true });

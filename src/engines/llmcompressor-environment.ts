@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { ensureManagedEnvironment, installedManagedPython } from '../local-worker/managed-environment.js';
+import { engineFiles } from './engine-files.js';
+import type { EngineEnvironmentOptions } from './vllm-environment.js';
+
+function llmcompressorSpec(options: EngineEnvironmentOptions) {
+  const folder = engineFiles('llmcompressor');
+  return { name: 'llmcompressor', keyFiles: [join(folder, 'requirements.txt')], cacheRoot: options.cacheRoot, folder };
+}
+
+/** llmcompressor's interpreter when its managed environment exists; never installs. */
+export function installedLlmcompressorPython(options: EngineEnvironmentOptions = {}): string | undefined {
+  return installedManagedPython(llmcompressorSpec(options));
+}
+
+/**
+ * llmcompressor's own environment: it pins torch <= 2.14 and transformers <= 5.17, which the worker and the
+ * engines do not share. Also holds `compressed-tensors`, which lets transformers load the 4-bit export on CPU.
+ */
+export async function ensureLlmcompressorPython(options: EngineEnvironmentOptions = {}): Promise<string> {
+  const installed = installedLlmcompressorPython(options);
+  if (installed !== undefined) return installed;
+  const spec = llmcompressorSpec(options);
+  return ensureManagedEnvironment({
+    ...options,
+    ...spec,
+    announce: ['Installing llmcompressor (4-bit GPTQ/AWQ export) in its own environment; once per engines/llmcompressor/requirements.txt'],
+    install: (python, _directory, run, log) => run(python, ['-m', 'pip', 'install', '-r', spec.keyFiles[0]!], log),
+  });
+}
