@@ -49,7 +49,7 @@ export function registerServe(program: Command, hooks: ServeCommandHooks = {}): 
           const local = localEndpoints(task, flags.runDir);
           const student = trainedStudent({ task, paths: runPaths(flags.runDir) }, local);
           const handle = await local.endpoint(student.model);
-          return { baseURL: handle.http.baseURL, model: student.model, close: () => local.models.stopAll() };
+          return { http: handle.http, model: student.model, close: () => local.models.stopAll() };
         });
         const targets = await resolveServeTargets({ task, runDir: flags.runDir, serve, startLocalStudent });
         // DISTILLERY_SERVE_TOKEN may hold several tokens, comma-separated: one per client, each with its own limits.

@@ -40,8 +40,12 @@ export interface VllmServerOptions {
 export interface VllmServer extends LocalServer {
   /** The key the server was started with (for an endpoint configured by URL and key, e.g. in tests). */
   apiKey: string;
+  /** Whether the server was started with `--enable-lora` (adapters can only join such a server). */
+  readonly lora: boolean;
   /** Loads a LoRA adapter into the running server under `name` (vLLM's runtime adapter API). */
   loadAdapter(name: string, dir: string): Promise<void>;
+  /** Makes the base model answer to `name` too (vLLM takes its names at start; requests are renamed client-side). */
+  addName(name: string): void;
   /** The last lines vLLM wrote (for errors). */
   logTail(): string;
 }
@@ -140,14 +144,20 @@ export async function startVllmServer(options: VllmServerOptions): Promise<VllmS
     await sleep(500);
   }
 
-  const http = new VllmClient({ baseURL, apiKey, timeoutMs: 600_000 }, lora);
+  const http = new VllmClient({ baseURL, apiKey, timeoutMs: 600_000 }, lora, servedName);
   const names = [servedName, ...adapters.map(([name]) => name)];
   return {
     http,
     url: baseURL,
     apiKey,
     models: names,
+    lora,
     logTail,
+    addName(name: string): void {
+      if (names.includes(name)) return;
+      http.aliases.add(name);
+      names.push(name);
+    },
     async loadAdapter(name: string, dir: string): Promise<void> {
       if (!lora) throw new VllmServerError(`the vLLM server for ${options.model} was started without LoRA; cannot serve adapter ${name}`);
       if (names.includes(name)) return;
@@ -200,21 +210,32 @@ async function stopGroup(child: ChildProcess): Promise<void> {
  */
 class VllmClient extends HttpClient {
   private readonly gate = new ExclusiveGate();
+  /** Other names of the base model: a request for one is sent as the served name. */
+  readonly aliases = new Set<string>();
 
   constructor(
     options: ConstructorParameters<typeof HttpClient>[0],
     private readonly lora: boolean,
+    private readonly servedName: string,
   ) {
     super(options);
   }
 
   override jsonText<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, options?: RequestOptions): Promise<HttpResponse<T>> {
-    return this.gate.run(this.alone(body), () => super.jsonText(method, path, schema, body, options));
+    const sent = this.renamed(body);
+    return this.gate.run(this.alone(sent), () => super.jsonText(method, path, schema, sent, options));
   }
 
   override async send(method: string, path: string, body: string | Uint8Array | undefined, extraHeaders: Record<string, string>, options: RequestOptions): Promise<TransportResponse> {
+    const sent = typeof body === 'string' ? this.renamed(body) : body;
     // A stream holds the engine until it is read to the end; only the request itself is gated here.
-    return this.gate.run(this.alone(typeof body === 'string' ? body : undefined), () => super.send(method, path, body, extraHeaders, options));
+    return this.gate.run(this.alone(typeof sent === 'string' ? sent : undefined), () => super.send(method, path, sent, extraHeaders, options));
+  }
+
+  private renamed(body: string | undefined): string | undefined {
+    if (body === undefined || this.aliases.size === 0 || !body.startsWith('{')) return body;
+    const parsed = JSON.parse(body) as { model?: unknown };
+    return typeof parsed.model === 'string' && this.aliases.has(parsed.model) ? JSON.stringify({ ...parsed, model: this.servedName }) : body;
   }
 
   private alone(body: string | undefined): boolean {

@@ -37,10 +37,7 @@ export async function readExportSources(runDir: string, configPath?: string): Pr
   if (!existsSync(paths.train.metrics)) throw new DataError('no trained student: run the train stage first', paths.train.metrics);
   const trained = trainedSchema.parse(JSON.parse(readFileSync(paths.train.metrics, 'utf8')));
   if (trained.trainer !== 'local' || trained.adapter_dir === null) throw new DistilleryError(`only a locally trained student can be exported; this one was trained by ${trained.trainer}`);
-  const summaryFile = join(runDir, 'run.json');
-  const config = configPath ?? (existsSync(summaryFile) ? runSummarySchema.parse(JSON.parse(readFileSync(summaryFile, 'utf8'))).config : undefined);
-  if (config === undefined) throw new DataError('no run.json naming the task config: pass --config', summaryFile);
-  const task = loadTask(config);
+  const task = loadTask(exportConfigPath(runDir, configPath));
   const evaluate = task.config.evaluate;
   if (evaluate === undefined) throw new DistilleryError(`${task.file}: an export is verified on the evaluation items: the task needs an evaluate: section`);
   if (!existsSync(paths.evaluate.predictions)) throw new DataError('no evaluation predictions: run the evaluate stage first (the export is compared with them)', paths.evaluate.predictions);
@@ -57,6 +54,14 @@ export async function readExportSources(runDir: string, configPath?: string): Pr
   }
   const full = trained.method === 'full';
   return { task, evaluate, model: full ? trained.adapter_dir : trained.base_model, adapter: full ? undefined : trained.adapter_dir, base: trained.base_model, student, items, studentAnswers };
+}
+
+/** The task config of a run: `configPath`, or the one its `run.json` names. */
+export function exportConfigPath(runDir: string, configPath?: string): string {
+  const summaryFile = join(runDir, 'run.json');
+  const config = configPath ?? (existsSync(summaryFile) ? runSummarySchema.parse(JSON.parse(readFileSync(summaryFile, 'utf8'))).config : undefined);
+  if (config === undefined) throw new DataError('no run.json naming the task config: pass --config', summaryFile);
+  return config;
 }
 
 /** The student's greedy request for each evaluation item, exactly as the evaluation asked it. */

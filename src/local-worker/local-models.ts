@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Engine } from '../engines/engine-choice.js';
-import { startVllmServer, type VllmServer } from '../engines/vllm.js';
+import { startVllmServer, type VllmServer, type VllmServerOptions } from '../engines/vllm.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 
 export interface LocalModelsOptions {
@@ -14,6 +14,8 @@ export interface LocalModelsOptions {
   vllmPython?: () => Promise<string>;
   /** Extra environment for the servers (vLLM's `VLLM_CPU_KVCACHE_SPACE`, tests). */
   environment?: NodeJS.ProcessEnv;
+  /** Starts a vLLM server (tests count the starts); default `startVllmServer`. */
+  startVllm?: (options: VllmServerOptions) => Promise<VllmServer>;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface LocalModelsOptions {
  */
 export class LocalModels {
   private readonly servers = new Map<string, Promise<LocalServer>>();
+  private readonly loraBases = new Set<string>();
 
   constructor(private readonly options: LocalModelsOptions) {}
 
@@ -44,10 +47,22 @@ export class LocalModels {
     );
   }
 
-  /** An adapter joins the server of its base (started with LoRA for it when there is none yet). */
+  /**
+   * Bases whose server must take LoRA adapters (the run's trained adapter): started with `--enable-lora`
+   * even when a plain name asks first, so the adapter joins it instead of starting a second server.
+   */
+  expectAdapters(model: string): void {
+    this.loraBases.add(model);
+  }
+
+  /**
+   * One server per base model: another name for the base is an alias on it, an adapter is loaded into it.
+   * Only a base first served without LoRA (not announced by `expectAdapters`) gets a second server, with
+   * LoRA, for its adapters.
+   */
   private async serveOnVllm(model: string, servedName: string, adapter?: { name: string; dir: string }): Promise<LocalServer> {
     const start = (enableLora: boolean) => async () =>
-      startVllmServer({
+      (this.options.startVllm ?? startVllmServer)({
         python: await (this.options.vllmPython ?? this.options.python)(),
         model,
         servedName,
@@ -55,8 +70,12 @@ export class LocalModels {
         logFile: this.options.logFile,
         environment: this.options.environment,
       });
-    if (adapter === undefined) return this.once(JSON.stringify(['vllm', model, servedName]), start(false));
-    const server = (await this.once(JSON.stringify(['vllm-lora', model]), start(true))) as VllmServer;
+    let server = (await this.once(JSON.stringify(['vllm', model]), start(adapter !== undefined || this.loraBases.has(model)))) as VllmServer;
+    if (adapter === undefined) {
+      server.addName(servedName);
+      return server;
+    }
+    if (!server.lora) server = (await this.once(JSON.stringify(['vllm-lora', model]), start(true))) as VllmServer;
     await server.loadAdapter(adapter.name, resolve(adapter.dir));
     return server;
   }

@@ -21,6 +21,11 @@ export function localEndpoints(task: LoadedTask, runDir: string, environment: No
   let said = false;
   const vllmPython = (): Promise<string> => ensureVllmPython({ environment });
   const models = new LocalModels({ python: pythonOnce, vllmPython, engine: choice.engine, workerDir: workerDirectory(), logFile: join(runDir, 'local-models.log') });
+  // A path relative to the config, else a Hugging Face id: the key of the model's server.
+  const weightsOf = (model: string): string => {
+    const path = resolvePath(task, model);
+    return existsSync(path) ? path : model;
+  };
   // Names that stand for a model the run made (the trained student), registered once training is done.
   const aliases = new Map<string, { model: string; adapter?: { name: string; dir: string } }>();
   return {
@@ -29,14 +34,14 @@ export function localEndpoints(task: LoadedTask, runDir: string, environment: No
     /** Serves `name` as `model` (a full model folder), or as `model` with a LoRA adapter selected by `name`. */
     alias(name: string, model: string, adapterDir?: string): void {
       aliases.set(name, { model, adapter: adapterDir === undefined ? undefined : { name, dir: adapterDir } });
+      if (adapterDir !== undefined) models.expectAdapters(weightsOf(model));
     },
     async endpoint(model: string | undefined): Promise<EndpointHandle> {
       if (model === undefined) throw new Error('the local endpoint needs a model');
       if (!said) process.stderr.write(`${choice.reason}\n`);
       said = true;
       const alias = aliases.get(model);
-      const path = resolvePath(task, alias?.model ?? model);
-      const weights = existsSync(path) ? path : (alias?.model ?? model);
+      const weights = weightsOf(alias?.model ?? model);
       // An adapter is selected by its name; a full model answers to the name it is served under.
       const server = await models.serve(weights, alias?.adapter ? weights : model, alias?.adapter);
       return { http: server.http, maxAttempts: 3, flavor: 'local' };

@@ -1,35 +1,29 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from './gateway-error.js';
 import type { GatewayEnv } from './token-limits.js';
+import { bearerToken, tokenMatcher } from './token-match.js';
 
 /** A fresh token for one gateway run (printed once at start). */
 export function generateToken(): string {
   return `dsk-${randomBytes(24).toString('base64url')}`;
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 /**
- * Requires `Authorization: Bearer <token>` with one of `tokens`, and records which one (per-token limits key
- * on it). Both sides are hashed first, so each comparison is constant-time and its length does not depend on
- * what the client sent; every token is compared, so the time does not say which one nearly matched.
+ * Requires `Authorization: Bearer <token>` with one of `tokens` (compared as token-match.ts does), and
+ * records which one (per-token limits key on it).
  */
 export function bearerAuth(tokens: string | readonly string[]): MiddlewareHandler<GatewayEnv> {
-  const expected = (typeof tokens === 'string' ? [tokens] : tokens).map(digest);
-  if (expected.length === 0) throw new Error('the gateway needs at least one bearer token');
+  const list = typeof tokens === 'string' ? [tokens] : tokens;
+  if (list.length === 0) throw new Error('the gateway needs at least one bearer token');
+  const matches = tokenMatcher(list);
   return async (context, next) => {
-    const header = context.req.header('authorization');
-    const given = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const given = bearerToken(context.req.header('authorization'));
     if (given === undefined) {
       throw new GatewayError(401, "You didn't provide an API key. Provide it in an Authorization header (Bearer auth).", 'invalid_request_error');
     }
-    const givenDigest = digest(given);
-    let matched = false;
-    for (const candidate of expected) if (timingSafeEqual(givenDigest, candidate)) matched = true;
-    if (!matched) {
+    const givenDigest = matches(given);
+    if (givenDigest === undefined) {
       throw new GatewayError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     }
     // The limits need only tell tokens apart: they key on a digest, so no token sits in their maps.

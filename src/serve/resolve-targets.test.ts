@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadTask } from '../config/load.js';
 import { NoStudentError, resolveServeTargets, type LocalStudentRequest } from './resolve-targets.js';
 import { serveSchema } from '../config/serve-config.js';
+import { HttpClient } from '../llm/http-client.js';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -45,7 +46,7 @@ describe('resolveServeTargets', () => {
       serve: serveSchema.parse({}),
       startLocalStudent: async (request) => {
         started.push(request);
-        return { baseURL: 'http://127.0.0.1:7777/v1', model: 'student', close: async () => void (stopped = true) };
+        return { http: new HttpClient({ baseURL: 'http://127.0.0.1:7777/v1' }), model: 'student', close: async () => void (stopped = true) };
       },
     });
     expect(started).toEqual([{ base: 'tiny-base', adapterDir: join(runDir, 'train', 'adapter'), adapterName: 'student' }]);

@@ -5,7 +5,7 @@ import { requireTeacher } from '../config/teacher-section.js';
 import type { PromptSpec } from '../data/chat-format.js';
 import { ConfigError, DistilleryError } from '../errors.js';
 import { httpClientFor } from '../llm/endpoint.js';
-import { HttpClient } from '../llm/http-client.js';
+import type { HttpClient } from '../llm/http-client.js';
 import { runPaths } from '../stages/run-paths.js';
 import type { ServeConfig, ServeTargetConfig } from '../config/serve-config.js';
 import type { ServeTarget, ServeTargets } from './serve-target.js';
@@ -17,9 +17,12 @@ export interface LocalStudentRequest {
   adapterName: string;
 }
 
-/** A started local worker: its OpenAI-compatible base URL (ending in /v1), the model id to ask, and its stop. */
+/**
+ * A started local server: its own client (vLLM's carries the server's API key: a bare base URL would get 401
+ * and every request would fall back), the model id to ask, and its stop.
+ */
 export interface LocalStudent {
-  baseURL: string;
+  http: HttpClient;
   model: string;
   close(): Promise<void>;
 }
@@ -95,7 +98,7 @@ export async function resolveServeTargets(options: ResolveTargetsOptions): Promi
   } else if (existsSync(paths.train.metrics) && config.student !== undefined) {
     if (options.startLocalStudent === undefined) throw new NoStudentError(`the run has a locally trained student (${paths.train.metrics}) but no way to start the worker was given`);
     const local = await options.startLocalStudent({ base: config.student.base, adapterDir: paths.train.adapter, adapterName: 'student' });
-    student = { http: new HttpClient({ baseURL: local.baseURL }), model: local.model };
+    student = { http: local.http, model: local.model };
     close = () => local.close();
   } else {
     throw new NoStudentError(`no trained student in ${options.runDir} (no train/metrics.json served_model, no train/adapter); set serve.student`);

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { bearerToken, tokenMatcher } from '../serve/token-match.js';
 
 const COOKIE = 'distillery_ui_token';
 
@@ -8,16 +8,13 @@ export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-
 /**
  * Bound beyond loopback, every request needs the token: `?token=` once (it is then kept in an HttpOnly cookie
- * and dropped from the address), the cookie, or `Authorization: Bearer`. Both sides are hashed before the
- * constant-time comparison.
+ * and dropped from the address), the cookie, or `Authorization: Bearer`, compared as token-match.ts does.
  */
 export function tokenAccess(token: string): MiddlewareHandler {
-  const expected = digest(token);
-  const matches = (given: string | undefined): boolean => given !== undefined && timingSafeEqual(digest(given), expected);
+  const matcher = tokenMatcher([token]);
+  const matches = (given: string | undefined): boolean => matcher(given) !== undefined;
   return async (context, next) => {
     const fromQuery = context.req.query('token');
     if (matches(fromQuery)) {
@@ -26,8 +23,7 @@ export function tokenAccess(token: string): MiddlewareHandler {
       url.searchParams.delete('token');
       return context.redirect(`${url.pathname}${url.search}`);
     }
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(context.req.header('authorization') ?? '')?.[1];
-    if (matches(getCookie(context, COOKIE)) || matches(bearer)) return next();
+    if (matches(getCookie(context, COOKIE)) || matches(bearerToken(context.req.header('authorization')))) return next();
     return context.text('distillery ui: a token is required (open the address the command printed, with ?token=…)', 401);
   };
 }
