@@ -119,6 +119,9 @@ export class LocalTrainer implements Trainer {
         served_model: null,
         adapter_dir: done.adapter_dir ?? done.model_dir ?? null,
         merged_dir: done.merged_dir ?? null,
+        ...(done.train_seconds == null ? {} : { train_seconds: done.train_seconds }),
+        teacher_calls: done.teacher_calls ?? 0,
+        teacher_tokens: done.teacher_tokens ?? 0,
       });
     } finally {
       await recorder.close();
