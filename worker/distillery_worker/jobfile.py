@@ -60,9 +60,11 @@ class LossSettings:
     logprobs_file: str | None = None
     top_k: int | None = None  # topk_kd: 20; on_policy with a served teacher: 1 (beta > 0) or 20 (beta 0)
     teacher_tokenizer: str | None = None
-    # on_policy: generalized JSD coefficient (0 forward KL ... 1 reverse KL), the student's sample length, and where
-    # the teacher runs. `temperature` there is the sampling and loss temperature (default 1, see on_policy.py).
-    beta: float = 1.0
+    # on_policy: the generalized JSD coefficient (0 forward KL ... 1 reverse KL), the student's sample length and
+    # where the teacher runs; `temperature` is the sampling and loss temperature there (default 1). beta None: 1
+    # (reverse KL) with a local teacher; 0 with a served one, whose beta > 0 path sees only the sampled token's
+    # log-prob (TRL's top-1 server loss), which pulled a tiny student far less than a top-k forward KL (README).
+    beta: float | None = None
     max_new_tokens: int = 64
     teacher: str = "local"
 
@@ -136,7 +138,7 @@ _LOSS = {
     "logprobs_file": (str, type(None)),
     "top_k": (int, type(None)),
     "teacher_tokenizer": (str, type(None)),
-    "beta": (int, float),
+    "beta": (int, float, type(None)),
     "max_new_tokens": (int,),
     "teacher": (str,),
 }
@@ -196,8 +198,10 @@ def parse_job(raw: Any, base_dir: str = ".") -> Job:
         hyper.learning_rate = DEFAULT_LEARNING_RATES[job.method]
     if loss.temperature is None:
         loss.temperature = 1.0 if loss.type == "on_policy" else 2.0
+    if loss.beta is None:
+        loss.beta = 0.0 if loss.type == "on_policy" and loss.teacher == "served" else 1.0
     if loss.top_k is None:
-        loss.top_k = 1 if loss.type == "on_policy" and loss.beta > 0 else 20
+        loss.top_k = 1 if loss.type == "on_policy" and loss.teacher == "served" and loss.beta > 0 else 20
     _check_values(job)
 
     job.train_file = _resolve(job.train_file, base_dir)

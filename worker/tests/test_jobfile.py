@@ -37,7 +37,7 @@ def test_defaults_and_path_resolution(tmp_path):
     ({**MINIMAL, "loss": {"type": "on_policy", "teacher_model": "t", "teacher": "remote"}}, "'loss.teacher' must be one of"),
     ({**MINIMAL, "loss": {"type": "on_policy"}}, "'loss.teacher_model' is required when 'loss.type' is 'on_policy'"),
     ({**MINIMAL, "loss": {"type": "on_policy", "teacher_model": "t", "beta": 1.5}}, "'loss.beta' must be in [0, 1]"),
-    ({**MINIMAL, "loss": {"type": "on_policy", "teacher_model": "t", "teacher": "served", "top_k": 5}},
+    ({**MINIMAL, "loss": {"type": "on_policy", "teacher_model": "t", "teacher": "served", "beta": 0.5, "top_k": 5}},
      "'loss.top_k' must be 1 with a served teacher"),
     ({"train_file": "t.jsonl", "output_dir": "o"}, "missing required key 'base_model'"),
     ({**MINIMAL, "method": "dora"}, "'method' must be one of"),

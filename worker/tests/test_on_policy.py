@@ -11,12 +11,13 @@ import torch
 from conftest import make_job, memorize_rows, run_job, write_jsonl
 
 
-def on_policy_job(student_dir, teacher_dir, tmp_path, name: str, **loss) -> dict:
+def on_policy_job(student_dir, teacher_dir, tmp_path, name: str, hyperparameters: dict | None = None, **loss) -> dict:
     train_file = write_jsonl(tmp_path / f"{name}-train.jsonl", memorize_rows(range(16)))
     validation_file = write_jsonl(tmp_path / f"{name}-valid.jsonl", memorize_rows(range(16, 20)))
     job = make_job(student_dir, train_file, tmp_path / name, method="full", validation_file=validation_file,
                    checkpoint="last",
-                   hyperparameters={"epochs": 6, "batch_size": 8, "learning_rate": 3e-3, "max_length": 64},
+                   hyperparameters={"epochs": 6, "batch_size": 8, "learning_rate": 3e-3, "max_length": 64,
+                                    **(hyperparameters or {})},
                    loss={"type": "on_policy", "teacher_model": teacher_dir, "max_new_tokens": 6, **loss})
     job.pop("lora")
     return job

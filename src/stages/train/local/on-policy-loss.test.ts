@@ -32,7 +32,7 @@ describe('student.loss.type: on_policy', () => {
     fails({ endpoint: 'nebius' }, { type: 'on_policy' }, /student\.loss\.teacher_model: required when loss\.type is on_policy and the teacher is not a local model/);
     fails({ endpoint: 'local' }, { type: 'on_policy' }, /on_policy needs the local trainer/, { trainer: 'hosted' });
     fails({ endpoint: 'local' }, { type: 'on_policy', teacher: 'served', temperature: 2 }, /temperature: must be 1 with teacher: served/);
-    fails({ endpoint: 'local' }, { type: 'on_policy', teacher: 'served', top_k: 5 }, /top_k: must be 1 with teacher: served and beta > 0/);
+    fails({ endpoint: 'local' }, { type: 'on_policy', teacher: 'served', beta: 1, top_k: 5 }, /top_k: must be 1 with teacher: served and beta > 0/);
     fails({ endpoint: 'local' }, { type: 'on_policy', top_k: 5 }, /top_k: used by on_policy only with teacher: served/);
     fails({ endpoint: 'local' }, { type: 'on_policy', alpha: 0.5 }, /alpha: not used by on_policy/);
     fails({ endpoint: 'local' }, { type: 'kd', teacher_model: 't', beta: 1 }, /beta: only used when loss\.type is on_policy/);

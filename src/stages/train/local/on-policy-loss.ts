@@ -7,7 +7,8 @@ type OnPolicyFields = Pick<LossSettings, 'beta' | 'max_new_tokens' | 'teacher' |
 /**
  * `student.loss.type: on_policy` (worker/distillery_worker/on_policy.py): the teacher defaults to the run's local
  * teacher model; a served teacher (vLLM) scores from raw logits (temperature 1) and, with beta > 0, only the
- * sampled token (top_k 1, TRL's sparse server loss). Fills in `teacher_model`.
+ * sampled token (top_k 1, TRL's sparse server loss; beta defaults to 0 there, a top-k forward KL). Fills in
+ * `teacher_model`.
  */
 export function checkOnPolicyLoss(task: LoadedTask, loss: LossSettings): void {
   const fail = (key: string, why: string): never => {
@@ -29,7 +30,7 @@ export function checkOnPolicyLoss(task: LoadedTask, loss: LossSettings): void {
   const served = loss.teacher === 'served';
   if (!served && loss.top_k !== undefined) fail('top_k', 'used by on_policy only with teacher: served (a local teacher gives its full distribution)');
   if (served && loss.temperature !== undefined && loss.temperature !== 1) fail('temperature', 'must be 1 with teacher: served (vLLM scores prompt tokens from its raw logits)');
-  if (served && (loss.beta ?? 1) > 0 && loss.top_k !== undefined && loss.top_k !== 1) fail('top_k', 'must be 1 with teacher: served and beta > 0 (the server scores the sampled token; use beta 0 for a top-k forward KL)');
+  if (served && (loss.beta ?? 0) > 0 && loss.top_k !== undefined && loss.top_k !== 1) fail('top_k', 'must be 1 with teacher: served and beta > 0 (the server scores the sampled token; use beta 0 for a top-k forward KL)');
   if (served && loss.teacher_4bit !== undefined) fail('teacher_4bit', 'applies to a local teacher; a served one runs in vLLM');
 }
 
