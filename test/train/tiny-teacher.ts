@@ -11,6 +11,17 @@ export interface TinyPair {
   studentBase: string;
 }
 
+const WORDS = 'the cat sat on a mat dog ran fast slow red blue green house tree river'.split(' ');
+const LABELS = ['alpha', 'beta', 'gamma', 'delta'];
+
+/** Four words → a label chosen by the first word: a tiny teacher learns it and answers confidently, also on unseen inputs. */
+export function labelRows(count: number, offset = 0): KeptRow[] {
+  return Array.from({ length: count }, (_, index) => {
+    const picked = Array.from({ length: 4 }, (_, position) => ((index + offset) * 7 + position * 3) % WORDS.length);
+    return { id: `row-${index + offset}`, input: picked.map((word) => WORDS[word]).join(' '), output: LABELS[picked[0]! % 4]! };
+  });
+}
+
 /** Chat rows as the split writes them (system, user, assistant). */
 export function chatLines(rows: KeptRow[], system: string): string {
   return rows.map((row) => `${JSON.stringify({ messages: [{ role: 'system', content: system }, { role: 'user', content: row.input }, { role: 'assistant', content: row.output }] })}\n`).join('');

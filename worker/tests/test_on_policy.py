@@ -111,3 +111,33 @@ def test_per_token_reverse_kl_matches_its_definition():
     expected = float((p * (p.log() - q.log())).sum())
     got = per_token_reverse_kl(student, teacher)
     assert got[0].item() == pytest.approx(expected, rel=1e-6) and got[1].item() == pytest.approx(0.0, abs=1e-7)
+
+
+def test_a_resumed_run_continues_from_its_checkpoint_and_keeps_the_teacher_count(tiny_model, teacher_dir, tmp_path):
+    import shutil
+
+    job = on_policy_job(tiny_model, teacher_dir, tmp_path, "resume", hyperparameters={"epochs": 2})
+    whole, _ = run_job(job)
+    assert whole["teacher_calls"] == 4 + 2  # 2 steps and 1 validation batch per epoch
+    # As if killed after the first epoch: its checkpoint (with progress.json) is the newest complete one.
+    checkpoints = tmp_path / "resume" / "checkpoints"
+    shutil.rmtree(checkpoints / "checkpoint-4")
+    resumed, events = run_job(job)
+    start = next(item for item in events if item["event"] == "start")
+    assert start["resumed_from_step"] == 2
+    assert [item["step"] for item in events if item["event"] == "step"] == [3, 4]
+    assert resumed["teacher_calls"] == whole["teacher_calls"]
+    assert resumed["teacher_tokens"] > 0
+
+
+def test_a_lora_student_learns_on_policy_too(tiny_model, teacher_dir, untrained_kl, tmp_path):
+    from distillery_worker.divergence import divergence_of_files
+
+    job = on_policy_job(tiny_model, teacher_dir, tmp_path, "lora", hyperparameters={"learning_rate": 1e-2})
+    job["method"], job["lora"] = "lora", {"r": 16, "alpha": 32, "dropout": 0.0}
+    summary, _ = run_job(job)
+    assert summary["adapter_dir"] and summary["model_dir"] is None
+    held_out = write_jsonl(tmp_path / "held-out.jsonl", memorize_rows(range(24, 36)))
+    after = divergence_of_files(tiny_model, summary["adapter_dir"], teacher_dir, held_out, 6, seed=3)["reverse_kl"]
+    print(f"held-out reverse KL, LoRA student: untrained {untrained_kl:.3f}, trained {after:.3f}")
+    assert after < 0.5 * untrained_kl, (untrained_kl, after)
