@@ -148,13 +148,19 @@ export const hyperparametersSchema = z
 
 /** `student.loss`: plain SFT, or logit distillation (local trainer only) from a teacher sharing the tokenizer. */
 export const lossSchema = z.strictObject({
-  type: z.enum(['sft', 'kd', 'topk_kd']).default('sft').describe('kd: a teacher model loaded beside the student; topk_kd: the teacher log-probs stored by generate (teacher.logprobs).'),
-  teacher_model: z.string().optional(),
-  temperature: z.number().positive().optional(),
+  type: z
+    .enum(['sft', 'kd', 'topk_kd', 'on_policy'])
+    .default('sft')
+    .describe("kd: a teacher model loaded beside the student; topk_kd: the teacher log-probs stored by generate (teacher.logprobs); on_policy: the student samples answers to the training prompts and the teacher scores the student's own tokens (GKD)."),
+  teacher_model: z.string().optional().describe("kd, on_policy: the teacher (Hugging Face id or path), sharing the student's tokenizer; on_policy default: teacher.model when teacher.endpoint is local."),
+  temperature: z.number().positive().optional().describe('kd, topk_kd: softmax temperature (default 2); on_policy: sampling and loss temperature (default 1; must be 1 with a served teacher).'),
   alpha: z.number().min(0).max(1).optional(),
   direction: z.enum(['forward', 'reverse']).optional(),
   teacher_4bit: z.boolean().optional().describe('Load the KD teacher in 4-bit nf4 (bitsandbytes) instead of bf16.'),
-  top_k: z.number().int().min(1).max(20).optional().describe('topk_kd: use at most this many stored log-probs per token (default 20).'),
+  top_k: z.number().int().min(1).max(20).optional().describe("topk_kd: use at most this many stored log-probs per token (default 20). on_policy with a served teacher: the teacher's top-k log-probs per token (default 20 with beta 0; must be 1 when beta > 0)."),
+  beta: z.number().min(0).max(1).optional().describe("on_policy: generalized JSD between student and teacher, 0 forward KL … 1 reverse KL. Default 1 (per-token reverse KL, as in GKD) with a local teacher; 0 with a served one (a top-k forward KL: its beta > 0 path sees only the sampled token's log-prob)."),
+  max_new_tokens: z.number().int().positive().optional().describe('on_policy: the longest answer the student samples per prompt (default 64).'),
+  teacher: z.enum(['local', 'served']).optional().describe('on_policy: the teacher loaded beside the student (local, default: full-vocabulary divergence, both models in memory) or served by vLLM on 127.0.0.1 (served: only its per-token log-probs, for a teacher too large to load beside the student).'),
   teacher_tokenizer: z.string().optional().describe("topk_kd: the teacher's tokenizer (Hugging Face id or path), checked against the student's by vocabulary content."),
 });
 

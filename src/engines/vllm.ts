@@ -38,6 +38,8 @@ export interface VllmServerOptions {
 }
 
 export interface VllmServer extends LocalServer {
+  /** The key the server was started with (127.0.0.1 only), for a client outside this process (the trainer). */
+  apiKey: string;
   /** Loads a LoRA adapter into the running server under `name` (vLLM's runtime adapter API). */
   loadAdapter(name: string, dir: string): Promise<void>;
   /** The last lines vLLM wrote (for errors). */
@@ -143,6 +145,7 @@ export async function startVllmServer(options: VllmServerOptions): Promise<VllmS
   return {
     http,
     url: baseURL,
+    apiKey,
     models: names,
     logTail,
     async loadAdapter(name: string, dir: string): Promise<void> {

@@ -158,7 +158,7 @@ export function buildFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
       const losses = metricsSteps.filter((step) => Math.ceil(step.epoch! - 1e-6) === epoch).map((step) => step.train_loss!);
       return { epoch, step: epoch * perEpoch, train_loss: losses.reduce((sum, loss) => sum + loss, 0) / losses.length, valid_loss: evaluations[epoch - 1]!.valid_loss };
     }),
-    checkpoints, chosen_checkpoint: chosen, trained_tokens: 12_345, cost: 0, served_model: null, adapter_dir: join(dir, 'train', 'adapter'), merged_dir: null, seconds: 84.2,
+    checkpoints, chosen_checkpoint: chosen, trained_tokens: 12_345, cost: 0, served_model: null, adapter_dir: join(dir, 'train', 'adapter'), merged_dir: null, seconds: 84.2, train_seconds: 80.1, teacher_calls: 0, teacher_tokens: 0,
   };
   writeJsonAtomic(paths.train.metrics, metrics);
 

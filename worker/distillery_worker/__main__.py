@@ -1,4 +1,4 @@
-"""Command line: `python -m distillery_worker {train,serve,merge,tokens,inspect,make-tiny} ...`.
+"""Command line: `python -m distillery_worker {train,serve,merge,tokens,inspect,divergence,make-tiny} ...`.
 
 Commands that fail print a final `{"event": "error", "type": ..., "message": ...}` line and exit non-zero.
 """
@@ -50,6 +50,13 @@ def _inspect(args) -> None:
 
     tokenizer = load_tokenizer(args.tokenizer, args.trust_remote_code)
     write_json_line(inspect_file(tokenizer, args.file, args.max_length, args.rows, args.assistant_prefix))
+
+
+def _divergence(args) -> None:
+    from .divergence import divergence_of_files
+
+    write_json_line(divergence_of_files(args.student, args.adapter, args.teacher, args.file, args.max_new_tokens,
+                                        args.seed, args.assistant_prefix, args.trust_remote_code, args.limit))
 
 
 def _make_tiny(args) -> None:
@@ -110,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--assistant-prefix", default="")
     inspect.add_argument("--trust-remote-code", action="store_true")
     inspect.set_defaults(handler=_inspect, error_type="DataError")
+
+    divergence = commands.add_parser("divergence", help="per-token reverse KL to a teacher on the student's samples")
+    divergence.add_argument("--student", required=True, help="the student model (or the base of --adapter)")
+    divergence.add_argument("--adapter", default=None)
+    divergence.add_argument("--teacher", required=True)
+    divergence.add_argument("file", help="chat JSONL: the prompts are the turns before each first answer")
+    divergence.add_argument("--max-new-tokens", type=int, default=32)
+    divergence.add_argument("--seed", type=int, default=0)
+    divergence.add_argument("--limit", type=int, default=None, help="only the first N rows")
+    divergence.add_argument("--assistant-prefix", default="")
+    divergence.add_argument("--trust-remote-code", action="store_true")
+    divergence.set_defaults(handler=_divergence, error_type="DataError")
 
     tiny = commands.add_parser("make-tiny", help="build a tiny random Llama model and BPE tokenizer")
     tiny.add_argument("--out", required=True)

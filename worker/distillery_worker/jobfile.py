@@ -12,6 +12,9 @@ SCHEDULERS = ("cosine", "linear", "constant")
 CHECKPOINT_RULES = ("last", "best_valid_loss")
 DEVICES = ("auto", "cpu", "cuda")
 KD_DIRECTIONS = ("forward", "reverse")
+LOSS_TYPES = ("sft", "kd", "topk_kd", "on_policy")
+# on_policy: the teacher loaded beside the student, or served (vLLM; its URL and key come in the environment).
+ON_POLICY_TEACHERS = ("local", "served")
 # Adapters train a few new weights from zero and take a large step; full fine-tuning moves pretrained weights.
 DEFAULT_LEARNING_RATES = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5}
 # A kernels-hub id ("kernels-community/flash-attn3") is also accepted; it has a slash.
@@ -48,15 +51,22 @@ class Hyperparameters:
 class LossSettings:
     type: str = "sft"
     teacher_model: str | None = None
-    temperature: float = 2.0
+    temperature: float | None = None  # by type: 2 for kd/topk_kd (Hinton et al.), 1 for on_policy (GKD)
     alpha: float = 0.5
     direction: str = "forward"
     teacher_4bit: bool = False
     # topk_kd: stored teacher log-probs (generate/logprobs.jsonl), how many per token to use, and the teacher's
     # tokenizer (checked against the student's by vocabulary content).
     logprobs_file: str | None = None
-    top_k: int = 20
+    top_k: int | None = None  # topk_kd: 20; on_policy with a served teacher: 1 (beta > 0) or 20 (beta 0)
     teacher_tokenizer: str | None = None
+    # on_policy: the generalized JSD coefficient (0 forward KL ... 1 reverse KL), the student's sample length and
+    # where the teacher runs; `temperature` is the sampling and loss temperature there (default 1). beta None: 1
+    # (reverse KL) with a local teacher; 0 with a served one, whose beta > 0 path sees only the sampled token's
+    # log-prob (TRL's top-1 server loss), which pulled a tiny student far less than a top-k forward KL (README).
+    beta: float | None = None
+    max_new_tokens: int = 64
+    teacher: str = "local"
 
 
 @dataclass
@@ -121,13 +131,16 @@ _HYPERPARAMETERS = {
 _LOSS = {
     "type": (str,),
     "teacher_model": (str, type(None)),
-    "temperature": (int, float),
+    "temperature": (int, float, type(None)),
     "alpha": (int, float),
     "direction": (str,),
     "teacher_4bit": (bool,),
     "logprobs_file": (str, type(None)),
-    "top_k": (int,),
+    "top_k": (int, type(None)),
     "teacher_tokenizer": (str, type(None)),
+    "beta": (int, float, type(None)),
+    "max_new_tokens": (int,),
+    "teacher": (str,),
 }
 _REQUIRED = ("base_model", "train_file", "output_dir")
 
@@ -175,13 +188,20 @@ def parse_job(raw: Any, base_dir: str = ".") -> Job:
     _check_choice(job.checkpoint, CHECKPOINT_RULES, "checkpoint")
     _check_choice(job.device, DEVICES, "device")
     _check_choice(hyper.lr_scheduler, SCHEDULERS, "hyperparameters.lr_scheduler")
-    _check_choice(loss.type, ("sft", "kd", "topk_kd"), "loss.type")
+    _check_choice(loss.type, LOSS_TYPES, "loss.type")
+    _check_choice(loss.teacher, ON_POLICY_TEACHERS, "loss.teacher")
     _check_choice(loss.direction, KD_DIRECTIONS, "loss.direction")
     if job.attn_implementation not in ATTENTION and "/" not in job.attn_implementation:
         raise ConfigError(f"'attn_implementation' must be one of {', '.join(ATTENTION)} or a kernels-hub id "
                           f"(org/name); got '{job.attn_implementation}'")
     if hyper.learning_rate is None:
         hyper.learning_rate = DEFAULT_LEARNING_RATES[job.method]
+    if loss.temperature is None:
+        loss.temperature = 1.0 if loss.type == "on_policy" else 2.0
+    if loss.beta is None:
+        loss.beta = 0.0 if loss.type == "on_policy" and loss.teacher == "served" else 1.0
+    if loss.top_k is None:
+        loss.top_k = 1 if loss.type == "on_policy" and loss.teacher == "served" and loss.beta > 0 else 20
     _check_values(job)
 
     job.train_file = _resolve(job.train_file, base_dir)
@@ -235,12 +255,20 @@ def _check_values(job: Job) -> None:
             raise ConfigError("'checkpoint': 'best_valid_loss' needs a 'validation_file'")
         if hyper.early_stopping_patience is not None:
             raise ConfigError("'hyperparameters.early_stopping_patience' needs a 'validation_file'")
-    if loss.type == "kd" and not loss.teacher_model:
-        raise ConfigError("'loss.teacher_model' is required when 'loss.type' is 'kd'")
+    if loss.type in ("kd", "on_policy") and not loss.teacher_model:
+        raise ConfigError(f"'loss.teacher_model' is required when 'loss.type' is '{loss.type}'")
     if loss.type == "sft" and loss.teacher_model:
-        raise ConfigError("'loss.teacher_model' is only used when 'loss.type' is 'kd'")
+        raise ConfigError("'loss.teacher_model' is only used when 'loss.type' is 'kd' or 'on_policy'")
+    if not 0 <= loss.beta <= 1:
+        raise ConfigError(f"'loss.beta' must be in [0, 1] (0 forward KL, 1 reverse KL); got {loss.beta}")
+    if loss.max_new_tokens <= 0:
+        raise ConfigError(f"'loss.max_new_tokens' must be positive; got {loss.max_new_tokens}")
     if loss.type == "topk_kd" and not (loss.logprobs_file and loss.teacher_tokenizer):
         raise ConfigError("'loss.logprobs_file' and 'loss.teacher_tokenizer' are required when 'loss.type' is 'topk_kd'")
+    if loss.type == "on_policy" and loss.teacher == "served" and loss.beta > 0 and loss.top_k != 1:
+        raise ConfigError("'loss.top_k' must be 1 with a served teacher and 'loss.beta' > 0: the server scores the "
+                          "student's sampled token and its top-1 (TRL's sparse server loss); use beta 0 for a top-k "
+                          "forward KL")
     if loss.type != "topk_kd" and (loss.logprobs_file or loss.teacher_tokenizer):
         raise ConfigError("'loss.logprobs_file' and 'loss.teacher_tokenizer' are only used when 'loss.type' is 'topk_kd'")
     if not 1 <= loss.top_k <= 20:

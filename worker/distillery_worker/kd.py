@@ -99,8 +99,9 @@ def validation_loss(model, inputs: dict, labels: torch.Tensor, return_outputs: b
 
 class DistillationTrainer(SFTTrainer):
     def __init__(self, *args, teacher_model, vocabulary_size: int, temperature: float, alpha: float,
-                 direction: str, **kwargs):
+                 direction: str, usage=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.usage = usage  # on_policy.TeacherUsage: teacher forward passes and the answer tokens they scored
         if getattr(teacher_model, "hf_device_map", None) is None:  # a 4-bit teacher was placed when loaded
             teacher_model = teacher_model.to(self.args.device)
         self.teacher_model = teacher_model.eval()
@@ -120,6 +121,8 @@ class DistillationTrainer(SFTTrainer):
         student = outputs.logits[..., : self.vocabulary_size][mask]
         with torch.no_grad():
             teacher = self.teacher_model(**inputs, logits_to_keep=keep).logits[..., : self.vocabulary_size][mask]
+        if self.usage is not None:
+            self.usage.add(1, int(targets.numel()), 0.0)
         loss, _ = distillation_loss(student, teacher, targets, self.temperature, self.alpha, self.direction,
                                     num_items_in_batch)
         if self.args.average_tokens_across_devices and num_items_in_batch is not None:

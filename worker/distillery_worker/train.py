@@ -66,6 +66,16 @@ def load_base_model(job: Job, device: str, accel: Acceleration, model_path: str 
 
 
 def build_config(job: Job, device: str, has_validation: bool, accel: Acceleration) -> SFTConfig:
+    return SFTConfig(
+        **training_arguments(job, device, has_validation, accel),
+        max_length=job.hyperparameters.max_length,
+        packing=accel.packing != "padding",
+        packing_strategy="bfd",  # best-fit decreasing with padding-free position ids: no cross-example attention
+    )
+
+
+def training_arguments(job: Job, device: str, has_validation: bool, accel: Acceleration) -> dict:
+    """The Trainer arguments every loss shares (SFTConfig and TRL's DistillationConfig both take them)."""
     hyper = job.hyperparameters
     if has_validation and hyper.eval_steps:
         schedule = {"eval_strategy": "steps", "eval_steps": hyper.eval_steps,
@@ -76,7 +86,7 @@ def build_config(job: Job, device: str, has_validation: bool, accel: Acceleratio
     if job.checkpoint == "best_valid_loss" and has_validation:
         # Lets save_total_limit rotation keep the best checkpoint (the Trainer tracks it with this metric).
         schedule.update(metric_for_best_model="eval_loss", greater_is_better=False)
-    return SFTConfig(
+    return dict(
         output_dir=os.path.join(job.output_dir, "checkpoints"),
         num_train_epochs=hyper.epochs,
         per_device_train_batch_size=hyper.batch_size,
@@ -87,9 +97,6 @@ def build_config(job: Job, device: str, has_validation: bool, accel: Acceleratio
         warmup_steps=hyper.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio of total steps
         weight_decay=hyper.weight_decay,
         max_grad_norm=hyper.max_grad_norm,
-        max_length=hyper.max_length,
-        packing=accel.packing != "padding",
-        packing_strategy="bfd",  # best-fit decreasing with padding-free position ids: no cross-example attention
         use_liger_kernel=accel.liger_kernel,
         save_total_limit=hyper.save_total_limit,
         seed=hyper.seed,
@@ -119,8 +126,9 @@ class EventCallback(TrainerCallback):
     """
 
     def __init__(self, train_examples: int, validation_examples: int, device: str, patience: int | None,
-                 acceleration: dict | None = None):
+                 acceleration: dict | None = None, teacher_usage=None):
         self.acceleration = acceleration or {}
+        self.teacher_usage = teacher_usage  # on_policy.TeacherUsage: kept in progress.json so a resumed run adds on
         self.resume_from: str | None = None  # the checkpoint a killed run continues from
         self.train_examples = train_examples
         self.validation_examples = validation_examples
@@ -140,7 +148,8 @@ class EventCallback(TrainerCallback):
     def progress(self) -> dict:
         return {"evaluations": self.evaluations, "checkpoints": self.checkpoints, "epochs": self.epochs,
                 "tokens_seen": self.tokens_seen, "best_valid_loss": self.best_valid_loss,
-                "evaluations_without_improvement": self.evaluations_without_improvement}
+                "evaluations_without_improvement": self.evaluations_without_improvement,
+                "teacher_usage": self.teacher_usage.as_dict() if self.teacher_usage else None}
 
     def restore(self, progress: dict) -> None:
         """Continue a killed run: its evaluations, checkpoints and epochs up to the checkpoint resumed from."""
@@ -148,6 +157,8 @@ class EventCallback(TrainerCallback):
         self.epochs, self.tokens_seen = progress["epochs"], progress["tokens_seen"]
         self.best_valid_loss = progress["best_valid_loss"]
         self.evaluations_without_improvement = progress["evaluations_without_improvement"]
+        if self.teacher_usage is not None:
+            self.teacher_usage.restore(progress.get("teacher_usage") or {})
         self._epoch_start_tokens = self.tokens_seen
 
     def on_train_begin(self, args, state, control, **kwargs):
@@ -246,28 +257,36 @@ def copy_checkpoint(checkpoint_dir: str, destination: str) -> None:
 
 def build_trainer(job: Job):
     """Load data, model and tokenizer and return `(trainer, callback)` ready to train."""
+    from .on_policy import TeacherUsage, build_on_policy_trainer, prompt_dataset
+
     device = resolve_device(job.device)
     if job.loss.type == "topk_kd":
         job.hyperparameters.packing = False  # stored targets are looked up per padded sequence (topk_kd.py)
     tokenizer = load_tokenizer(job.base_model, job.trust_remote_code)
     max_length = job.hyperparameters.max_length
-    train_columns = tokenize_file(tokenizer, job.train_file, max_length, job.assistant_prefix)
-    validation_columns = (tokenize_file(tokenizer, job.validation_file, max_length, job.assistant_prefix)
-                          if job.validation_file else None)
-    train_dataset = Dataset.from_dict(train_columns)
-    validation_dataset = Dataset.from_dict(validation_columns) if validation_columns else None
+    if job.loss.type == "on_policy":  # prompts only: the student writes the answers itself
+        train_dataset = prompt_dataset(tokenizer, job.train_file, max_length, job.assistant_prefix)
+        validation_dataset = (prompt_dataset(tokenizer, job.validation_file, max_length, job.assistant_prefix)
+                              if job.validation_file else None)
+    else:
+        train_dataset = Dataset.from_dict(tokenize_file(tokenizer, job.train_file, max_length, job.assistant_prefix))
+        validation_dataset = (Dataset.from_dict(tokenize_file(tokenizer, job.validation_file, max_length,
+                                                              job.assistant_prefix))
+                              if job.validation_file else None)
 
     accel = plan(job, device)
     resume_from = resume_point(job)
     model = load_base_model(job, device, accel)
-    config = build_config(job, device, validation_dataset is not None, accel)
+    has_validation = validation_dataset is not None
+    config = build_config(job, device, has_validation, accel) if job.loss.type != "on_policy" else None
     # The config set up the process group: rank 0 alone prepares the folder, the others wait for it.
     prepare_checkpoints(job, resume_from)
     from accelerate import PartialState
 
     PartialState().wait_for_everyone()
+    usage = TeacherUsage()
     callback = EventCallback(len(train_dataset), len(validation_dataset) if validation_dataset else 0, device,
-                             job.hyperparameters.early_stopping_patience, accel.describe())
+                             job.hyperparameters.early_stopping_patience, accel.describe(), usage)
     if resume_from:
         callback.restore(read_progress(resume_from))
         log(f"resuming from {resume_from}")
@@ -287,11 +306,16 @@ def build_trainer(job: Job):
         teacher, vocabulary_size = load_teacher(job, tokenizer, device, accel)
         trainer = DistillationTrainer(**trainer_kwargs, teacher_model=teacher, vocabulary_size=vocabulary_size,
                                       temperature=job.loss.temperature, alpha=job.loss.alpha,
-                                      direction=job.loss.direction)
+                                      direction=job.loss.direction, usage=usage)
     elif job.loss.type == "topk_kd":
         from .topk_kd import build_topk_trainer
 
         trainer = build_topk_trainer(job, tokenizer, trainer_kwargs)
+    elif job.loss.type == "on_policy":
+        del trainer_kwargs["args"]
+        trainer = build_on_policy_trainer(job, tokenizer, training_arguments(job, device, has_validation, accel),
+                                          trainer_kwargs, lambda: load_teacher(job, tokenizer, device, accel)[0],
+                                          usage)
     else:
         trainer = SFTTrainer(**trainer_kwargs)
     return trainer, callback
@@ -314,9 +338,11 @@ def load_teacher(job: Job, student_tokenizer, device: str, accel: Acceleration):
 def run_training(job: Job) -> dict:
     started = time.monotonic()
     trainer, callback = build_trainer(job)
+    training_started = time.monotonic()
     trainer.train(resume_from_checkpoint=callback.resume_from)
     if trainer.eval_dataset is not None and callback.valid_loss_at(trainer.state.global_step) is None:
         trainer.evaluate()
+    train_seconds = time.monotonic() - training_started
 
     chosen = choose_checkpoint(callback.checkpoints, job.checkpoint)
     result_dir = os.path.join(job.output_dir, "model" if job.method == "full" else "adapter")
@@ -349,6 +375,9 @@ def run_training(job: Job) -> dict:
         "valid_loss": chosen["valid_loss"],
         "trained_tokens": callback.tokens_seen,
         "seconds": round(seconds, 3),
+        # The training loop alone (with its evaluations); this run's part when it resumed a killed one.
+        "train_seconds": round(train_seconds, 3),
+        **callback.teacher_usage.as_dict(),
         # This process's peak; under several processes each rank has its own (rank 0's is reported).
         "peak_gpu_memory_gb": round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None,
     }
@@ -371,6 +400,9 @@ def write_metrics(job: Job, callback: EventCallback, summary: dict) -> None:
         "valid_loss": summary["valid_loss"],
         "trained_tokens": summary["trained_tokens"],
         "seconds": summary["seconds"],
+        "train_seconds": summary["train_seconds"],
+        "teacher_calls": summary["teacher_calls"],
+        "teacher_tokens": summary["teacher_tokens"],
         "versions": library_versions(),
     }
     os.makedirs(job.output_dir, exist_ok=True)

@@ -4,6 +4,7 @@ import { resolvePath, type LoadedTask } from '../../config/load.js';
 import { hyperparametersSchema, lossSchema, type studentSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { distributedProblem } from './local/distributed-launch.js';
+import { checkOnPolicyLoss } from './local/on-policy-loss.js';
 import { checkTopkLoss } from './local/topk-loss.js';
 
 /** `student.hyperparameters` (schema in config/schema.ts): one vocabulary for both trainers. */
@@ -30,6 +31,7 @@ export function studentSettings(task: LoadedTask): StudentSettings {
     throw new ConfigError(`${task.file}: student.loss.type: ${loss.type} needs the local trainer (hosted APIs train on text only)`, task.file, 'student.loss.type');
   }
   checkTopkLoss(task, loss);
+  checkOnPolicyLoss(task, loss);
   if (loss.type === 'kd' && loss.teacher_model === undefined) {
     throw new ConfigError(`${task.file}: student.loss.teacher_model: required when loss.type is kd`, task.file, 'student.loss.teacher_model');
   }

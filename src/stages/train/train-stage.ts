@@ -21,6 +21,10 @@ export interface TrainFigures {
   served_model: string | null;
   adapter_dir: string | null;
   wall_seconds: number;
+  /** The training loop's own time, and the teacher's work during it (see TrainingMetrics). */
+  train_seconds: number;
+  teacher_calls: number;
+  teacher_tokens: number;
   [key: string]: unknown;
 }
 
@@ -63,5 +67,8 @@ export async function runTrainStage(context: StageContext, options: TrainStageOp
     served_model: metrics.served_model,
     adapter_dir: metrics.adapter_dir,
     wall_seconds: (performance.now() - started) / 1000,
+    train_seconds: metrics.train_seconds,
+    teacher_calls: metrics.teacher_calls,
+    teacher_tokens: metrics.teacher_tokens,
   };
 }

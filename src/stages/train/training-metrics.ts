@@ -28,6 +28,12 @@ export interface TrainingMetrics {
   adapter_dir: string | null;
   merged_dir: string | null;
   seconds: number;
+  /** Time in the training loop itself (with its evaluations), without environment, model loading and saving. */
+  train_seconds: number;
+  /** Teacher forward passes or requests made while training (kd, on_policy; validation included), 0 otherwise. */
+  teacher_calls: number;
+  /** Tokens those teacher calls scored (the student's sampled tokens for on_policy). */
+  teacher_tokens: number;
 }
 
 /** What a trainer returns: the metrics it wrote. */

@@ -7,7 +7,8 @@ import { epochsOf, type TrainingMetrics } from './training-metrics.js';
 const STAGE = 'train';
 
 export type MetricsHeader = Pick<TrainingMetrics, 'trainer' | 'provider' | 'base_model' | 'method' | 'checkpoint_rule'>;
-export type MetricsOutcome = Pick<TrainingMetrics, 'chosen_checkpoint' | 'trained_tokens' | 'cost' | 'served_model' | 'adapter_dir' | 'merged_dir'>;
+export type MetricsOutcome = Pick<TrainingMetrics, 'chosen_checkpoint' | 'trained_tokens' | 'cost' | 'served_model' | 'adapter_dir' | 'merged_dir'> &
+  Partial<Pick<TrainingMetrics, 'train_seconds' | 'teacher_calls' | 'teacher_tokens'>>;
 
 /**
  * Where normalized training events go: a line in `train/events.jsonl`, a `training-step` or `log` pipeline
@@ -95,6 +96,7 @@ export class TrainingRecorder {
       train_loss: checkpoint.train_loss ?? epochs.find((epoch) => epoch.step === checkpoint.step)?.train_loss ?? null,
     }));
     const chosen = outcome?.chosen_checkpoint ?? null;
+    const seconds = (performance.now() - this.started) / 1000;
     return {
       ...this.header,
       job_id: this.jobId,
@@ -110,7 +112,10 @@ export class TrainingRecorder {
       served_model: outcome?.served_model ?? null,
       adapter_dir: outcome?.adapter_dir ?? null,
       merged_dir: outcome?.merged_dir ?? null,
-      seconds: (performance.now() - this.started) / 1000,
+      seconds,
+      train_seconds: outcome?.train_seconds ?? seconds,
+      teacher_calls: outcome?.teacher_calls ?? 0,
+      teacher_tokens: outcome?.teacher_tokens ?? 0,
     };
   }
 

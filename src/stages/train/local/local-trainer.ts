@@ -11,6 +11,7 @@ import { TrainingRecorder } from '../training-recorder.js';
 import { ensureWorkerPython, type WorkerEnvironmentOptions } from '../../../local-worker/worker-environment.js';
 import { parseWorkerLine, type WorkerEvent } from './worker-events.js';
 import { HOSTED_ONLY_HYPERPARAMETERS, workerJob, type WorkerJob } from './worker-job.js';
+import { startTeacherServer, type TeacherServer } from './teacher-server.js';
 import { runWorker } from './worker-process.js';
 import { accelerateConfig, launcherArguments } from './distributed-launch.js';
 
@@ -79,14 +80,16 @@ export class LocalTrainer implements Trainer {
 
     let done: DoneEvent | undefined;
     let failure: ErrorEvent | undefined;
+    let teacher: TeacherServer | undefined;
     try {
+      teacher = await startTeacherServer(settings.loss, { trainDir: paths.dir, environment: stage.environment, say });
       const exit = await runWorker({
         python,
         script: this.options.script,
         launcher,
         args: ['train', resolve(paths.job)],
         cwd: resolve(stage.paths.root),
-        environment: stage.environment,
+        environment: teacher === undefined ? stage.environment : { ...stage.environment, ...teacher.environment },
         signal: stage.signal,
         logPath: paths.log,
         graceMs: this.options.graceMs,
@@ -119,8 +122,12 @@ export class LocalTrainer implements Trainer {
         served_model: null,
         adapter_dir: done.adapter_dir ?? done.model_dir ?? null,
         merged_dir: done.merged_dir ?? null,
+        ...(done.train_seconds == null ? {} : { train_seconds: done.train_seconds }),
+        teacher_calls: done.teacher_calls ?? 0,
+        teacher_tokens: done.teacher_tokens ?? 0,
       });
     } finally {
+      await teacher?.stop();
       await recorder.close();
     }
   }

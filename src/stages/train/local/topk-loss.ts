@@ -11,7 +11,8 @@ export function checkTopkLoss(task: LoadedTask, loss: LossSettings): void {
     throw new ConfigError(`${task.file}: student.loss.${key}: ${why}`, task.file, `student.loss.${key}`);
   };
   if (loss.type !== 'topk_kd') {
-    if (loss.top_k !== undefined || loss.teacher_tokenizer !== undefined) fail(loss.top_k !== undefined ? 'top_k' : 'teacher_tokenizer', 'only used when loss.type is topk_kd');
+    if (loss.teacher_tokenizer !== undefined) fail('teacher_tokenizer', 'only used when loss.type is topk_kd');
+    if (loss.top_k !== undefined && loss.type !== 'on_policy') fail('top_k', 'only used when loss.type is topk_kd (or on_policy with a served teacher)');
     return;
   }
   if (loss.teacher_tokenizer === undefined) fail('teacher_tokenizer', "required when loss.type is topk_kd (the teacher's tokenizer, to check it matches the student's)");

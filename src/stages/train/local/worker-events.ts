@@ -30,6 +30,9 @@ export const workerEventSchema = z.discriminatedUnion('event', [
     chosen_checkpoint: z.object({ step: z.number().int(), epoch: nullableNumber, valid_loss: nullableNumber }).optional(),
     trained_tokens: nullableNumber,
     seconds: nullableNumber,
+    train_seconds: nullableNumber,
+    teacher_calls: z.number().int().nonnegative().optional(),
+    teacher_tokens: z.number().int().nonnegative().optional(),
   }),
   z.object({ event: z.literal('error'), type: z.string().default('TrainingError'), message: z.string() }),
 ]);

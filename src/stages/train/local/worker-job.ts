@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { TrainingContext } from '../trainer.js';
+import { onPolicyLossFields } from './on-policy-loss.js';
 import { topkLossFields } from './topk-loss.js';
 
 /** The worker's job file (worker/distillery_worker/jobfile.py): unknown keys are errors there, so only these. */
@@ -15,7 +16,20 @@ export interface WorkerJob {
   merge: boolean;
   trust_remote_code: boolean;
   device: 'auto' | 'cpu' | 'cuda';
-  loss: { type: 'sft' | 'kd' | 'topk_kd'; teacher_model?: string; temperature?: number; alpha?: number; direction?: 'forward' | 'reverse'; teacher_4bit?: boolean; top_k?: number; teacher_tokenizer?: string; logprobs_file?: string };
+  loss: {
+    type: 'sft' | 'kd' | 'topk_kd' | 'on_policy';
+    teacher_model?: string;
+    temperature?: number;
+    alpha?: number;
+    direction?: 'forward' | 'reverse';
+    teacher_4bit?: boolean;
+    top_k?: number;
+    teacher_tokenizer?: string;
+    logprobs_file?: string;
+    beta?: number;
+    max_new_tokens?: number;
+    teacher?: 'local' | 'served';
+  };
   /** Checked against the chat template: the prefix serving continues must be the text training saw. */
   assistant_prefix: string;
   attn_implementation: string;
@@ -62,7 +76,7 @@ export function workerJob(context: TrainingContext, device: WorkerJob['device'] 
   if (loss.alpha !== undefined) workerLoss.alpha = loss.alpha;
   if (loss.direction !== undefined) workerLoss.direction = loss.direction;
   if (loss.teacher_4bit !== undefined) workerLoss.teacher_4bit = loss.teacher_4bit;
-  Object.assign(workerLoss, topkLossFields(loss, context.stage.paths.generate.dir));
+  Object.assign(workerLoss, topkLossFields(loss, context.stage.paths.generate.dir), onPolicyLossFields(loss));
   return {
     base_model: baseModel,
     train_file: resolve(context.trainFile),
