@@ -101,9 +101,15 @@ export const teacherSchema = modelCallSchema.extend({
   batch_max_rounds: z.number().int().min(1).default(3).describe('Follow-up batches for failed rows.'),
   batch_sync_stragglers: z.number().int().nonnegative().default(50).describe('Retry this few failed rows in sync mode.'),
   logprobs: z
-    .strictObject({ top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).') })
+    .strictObject({
+      top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).'),
+      source: z
+        .enum(['generate', 'score'])
+        .default('generate')
+        .describe("generate: asked with each answer (logprobs, top_logprobs); score: each finished answer scored afterwards with vLLM's prompt_logprobs (imported answers are always scored)."),
+    })
     .optional()
-    .describe('Ask for the top-k log-probabilities of every answer token and keep them in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
+    .describe('Keep the top-k log-probabilities of every answer token in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
 });
 export type TeacherConfig = z.infer<typeof teacherSchema>;
 
@@ -116,6 +122,12 @@ export const splitSchema = z.strictObject({
     .describe('A count (≥ 1) or a fraction (< 1).'),
   seed: z.number().int().default(42),
   formats: z.array(z.enum(['messages', 'alpaca', 'prompt_completion'])).default(['messages']),
+  include_reasoning: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Train on the teacher's reasoning too: the assistant target becomes trace + answer, rendered the way the student's chat template expects (its reasoning_content or thinking field, else <think>…</think> before the answer). Rows without a trace stay answer-only (drop them with the curate step reasoning). Conflicts with student.assistant_prefix.",
+    ),
 });
 
 export const hyperparametersSchema = z
@@ -250,7 +262,7 @@ export const taskSchema = z.strictObject({
   teacher: teacherSchema.optional().describe('The model that answers the inputs; optional when inputs bring their answers (inputs.output_field or format: chat).'),
   curate: z.unknown().default([]).describe('Curation filters: a list (or { order, filters }); validated by the curate stage, which names the entry at fault.'),
   embeddings: z.strictObject({ endpoint: z.string(), model: z.string() }).optional().describe('Embeddings endpoint for dedup: { embedding: … }.'),
-  split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
+  split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'], include_reasoning: false }),
   student: studentSchema.optional(),
   evaluate: evaluateConfigSchema.optional(),
   serve: gatewaySchema.optional(),
