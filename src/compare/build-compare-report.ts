@@ -94,7 +94,7 @@ export function buildCompareReport(options: {
       name: variant.name,
       description: variant.description ?? null,
       loss: lossLabel(variant),
-      include_reasoning: (variant.task.config.split as Record<string, unknown>).include_reasoning === true,
+      include_reasoning: variant.task.config.split.include_reasoning,
       metric: student,
       transfer_ratio: report.transfer_ratio,
       train_seconds: train.seconds ?? null,
