@@ -49,6 +49,16 @@ describe('loadTask', () => {
     expect(() => loadTask(file)).toThrow(/task\.yaml:10: teacher\.max_tokens: /);
   });
 
+  it('refuses an assistant prefix with split.include_reasoning, naming both keys', () => {
+    const student = `split: { include_reasoning: true }\nstudent: { base: tiny, assistant_prefix: "<think>\\n\\n</think>\\n\\n" }\n`;
+    const file = temp.write('task.yaml', VALID + student);
+    expect(() => loadTask(file)).toThrow(ConfigError);
+    expect(() => loadTask(file)).toThrow(/student\.assistant_prefix: "<think>\\n\\n<\/think>\\n\\n" conflicts with split\.include_reasoning: true/);
+    expect(loadTask(temp.write('task.yaml', VALID + student.replace('include_reasoning: true', 'include_reasoning: false'))).config.split.include_reasoning).toBe(false);
+    expect(loadTask(temp.write('task.yaml', VALID + 'split: { include_reasoning: true }\nstudent: { base: tiny }\n')).config.split.include_reasoning).toBe(true);
+    expect(loadTask(temp.write('task.yaml', VALID)).config.split.include_reasoning).toBe(false);
+  });
+
   it('rejects a reference to an endpoint that is not defined', () => {
     const file = temp.write('task.yaml', VALID.replace('endpoint: nebius', 'endpoint: openai'));
     expect(() => loadTask(file)).toThrow(/teacher\.endpoint: unknown endpoint 'openai'/);

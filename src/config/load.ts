@@ -101,6 +101,15 @@ function checkReferences(config: TaskConfigParsed, file: string): void {
       'teacher.assistant_prefix',
     );
   }
+  // A prefix (an empty <think></think> block) closes the reasoning the trace should fill: training on both is a contradiction.
+  if (config.split.include_reasoning && config.student?.assistant_prefix) {
+    throw new ConfigError(
+      `${file}: student.assistant_prefix: ${JSON.stringify(config.student.assistant_prefix)} conflicts with split.include_reasoning: true ` +
+        '(the target starts with the teacher\'s reasoning, not a fixed prefix); remove the prefix or set include_reasoning: false',
+      file,
+      'student.assistant_prefix',
+    );
+  }
   if (!config.inputs.path && !config.inputs.synthesize) {
     throw new ConfigError(`${file}: inputs: give a path or a synthesize section`, file, 'inputs');
   }

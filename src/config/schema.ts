@@ -101,9 +101,15 @@ export const teacherSchema = modelCallSchema.extend({
   batch_max_rounds: z.number().int().min(1).default(3).describe('Follow-up batches for failed rows.'),
   batch_sync_stragglers: z.number().int().nonnegative().default(50).describe('Retry this few failed rows in sync mode.'),
   logprobs: z
-    .strictObject({ top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).') })
+    .strictObject({
+      top_k: z.number().int().min(1).max(20).describe('Log-probs per answer token (vLLM and hosted APIs allow up to 20).'),
+      source: z
+        .enum(['generate', 'score'])
+        .default('generate')
+        .describe("generate: asked with each answer (logprobs, top_logprobs); score: each finished answer scored afterwards with vLLM's prompt_logprobs (imported answers are always scored)."),
+    })
     .optional()
-    .describe('Ask for the top-k log-probabilities of every answer token and keep them in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
+    .describe('Keep the top-k log-probabilities of every answer token in generate/logprobs.jsonl (for student.loss.type: topk_kd).'),
 });
 export type TeacherConfig = z.infer<typeof teacherSchema>;
 
@@ -116,6 +122,12 @@ export const splitSchema = z.strictObject({
     .describe('A count (≥ 1) or a fraction (< 1).'),
   seed: z.number().int().default(42),
   formats: z.array(z.enum(['messages', 'alpaca', 'prompt_completion'])).default(['messages']),
+  include_reasoning: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Train on the teacher's reasoning too: the assistant target becomes trace + answer, rendered the way the student's chat template expects (its reasoning_content or thinking field, else <think>…</think> before the answer). Rows without a trace stay answer-only (drop them with the curate step reasoning). Conflicts with student.assistant_prefix.",
+    ),
 });
 
 export const hyperparametersSchema = z
@@ -204,6 +216,32 @@ export const studentSchema = z.strictObject({
 });
 
 
+/**
+ * `compare.variants`: ways to train the student on the same data, each a named override of `student` (loss,
+ * hyperparameters, method, checkpoint rule) and of how the split renders answers. `distillery compare` trains and
+ * evaluates every variant from one run directory; inputs, generation and curation (and the data budget: the
+ * split's size and seed) are shared, so these keys cannot change them.
+ */
+export const variantSchema = z.strictObject({
+  description: z.string().optional().describe('What the variant is, for the comparison table.'),
+  student: studentSchema
+    .pick({ loss: true, hyperparameters: true, method: true, checkpoint: true })
+    .partial()
+    .optional()
+    .describe('Replaces these keys of student: (hyperparameters are merged key by key; loss is replaced as a whole).'),
+  split: splitSchema.omit({ validation: true, seed: true }).partial().optional().describe('Replaces these keys of split: (the data budget, validation and seed, stays shared).'),
+});
+
+export const compareSchema = z
+  .strictObject({
+    variants: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a variant name is lower-case letters, digits, - and _'), variantSchema)
+      .refine((variants) => Object.keys(variants).length > 0, 'name at least one variant')
+      .describe('Name → overrides; each variant is trained and evaluated in variants/<name>/ of the run directory.'),
+    against: z.string().optional().describe('The variant every other one is compared with item by item (default: the first).'),
+  })
+  .refine((compare) => compare.against === undefined || compare.against in compare.variants, { message: 'against must name one of the variants', path: ['against'] });
+
 export const prepareStepSchema = z.strictObject({
   worker: z.array(z.string()).min(1).describe('A worker command and its arguments (python -m distillery_worker …), run in the config folder.'),
   creates: z.string().describe('A path, relative to the config, that the step creates; the step is skipped when it exists.'),
@@ -224,10 +262,11 @@ export const taskSchema = z.strictObject({
   teacher: teacherSchema.optional().describe('The model that answers the inputs; optional when inputs bring their answers (inputs.output_field or format: chat).'),
   curate: z.unknown().default([]).describe('Curation filters: a list (or { order, filters }); validated by the curate stage, which names the entry at fault.'),
   embeddings: z.strictObject({ endpoint: z.string(), model: z.string() }).optional().describe('Embeddings endpoint for dedup: { embedding: … }.'),
-  split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'] }),
+  split: splitSchema.default({ validation: 0.05, seed: 42, formats: ['messages'], include_reasoning: false }),
   student: studentSchema.optional(),
   evaluate: evaluateConfigSchema.optional(),
   serve: gatewaySchema.optional(),
+  compare: compareSchema.optional().describe('Training variants for `distillery compare` (methods side by side on the same data).'),
 });
 
 export type TaskConfigInput = z.input<typeof taskSchema>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitReasoning } from './reasoning.js';
+import { inlineReasoning, splitReasoning } from './reasoning.js';
 
 describe('splitReasoning', () => {
   it('removes a <think> block and keeps it apart', () => {
@@ -28,5 +28,11 @@ describe('splitReasoning', () => {
 
   it('leaves text without tags untouched', () => {
     expect(splitReasoning('  No change needed.  ', undefined)).toEqual({ output: 'No change needed.', reasoning: null });
+  });
+
+  it('inlines a trace the way Qwen3 renders one, and splitReasoning (what evaluation uses) takes it back off', () => {
+    const inline = inlineReasoning('\nStep 1.\nStep 2.\n', '\nHe goes home.');
+    expect(inline).toBe('<think>\nStep 1.\nStep 2.\n</think>\n\nHe goes home.');
+    expect(splitReasoning(inline, null)).toEqual({ output: 'He goes home.', reasoning: 'Step 1.\nStep 2.' });
   });
 });

@@ -37,3 +37,11 @@ export function splitReasoning(content: string, reasoningContent: string | null 
   const reasoning = thoughts.filter((thought) => thought !== '').join('\n\n');
   return { output: text.trim(), reasoning: reasoning === '' ? null : reasoning };
 }
+
+/**
+ * The inverse of splitReasoning for one trace: the answer preceded by its reasoning in a `<think>` block, laid out
+ * as Qwen3-style templates render it, for targets whose template (or trainer) takes no separate reasoning field.
+ */
+export function inlineReasoning(reasoning: string, answer: string): string {
+  return `${OPEN}\n${reasoning.replace(/^\n+|\n+$/g, '')}\n${CLOSE}\n\n${answer.replace(/^\n+/, '')}`;
+}

@@ -23,12 +23,21 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
       if (!config.teacher) return { teacher: null };
       const { concurrency, max_cost, poll_interval, completion_window, batch_max_rounds, batch_sync_stragglers, mode, stream, ...answers } = config.teacher;
       const endpoint = config.endpoints[config.teacher.endpoint];
-      return { teacher: answers, endpoint: endpoint === undefined ? undefined : { base_url: endpoint.base_url, flavor: endpoint.flavor } };
+      // logprobs.source joins only when it is not the default (runs made before it existed keep their hash).
+      const logprobs = answers.logprobs && { ...answers.logprobs, source: answers.logprobs.source === 'generate' ? undefined : answers.logprobs.source };
+      return { teacher: { ...answers, logprobs }, endpoint: endpoint === undefined ? undefined : { base_url: endpoint.base_url, flavor: endpoint.flavor } };
     }
     case 'curate':
       return config.curate;
     case 'split':
-      return { split: config.split, system: config.student?.system, template: config.student?.user_template, prefix: config.student?.assistant_prefix };
+      // include_reasoning joins only when on (earlier runs keep their hash); the trainer then decides where a trace goes.
+      return {
+        split: { ...config.split, include_reasoning: config.split.include_reasoning || undefined },
+        system: config.student?.system,
+        template: config.student?.user_template,
+        prefix: config.student?.assistant_prefix,
+        reasoning_for: config.split.include_reasoning ? (config.student?.trainer ?? 'local') : undefined,
+      };
     case 'train':
       return { ...config.student, python: undefined, poll_interval: undefined };
     case 'evaluate':

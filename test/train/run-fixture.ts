@@ -8,6 +8,7 @@ export interface KeptRow {
   id: string;
   input: string;
   output: string;
+  reasoning?: string | null;
   fields?: Record<string, unknown>;
 }
 

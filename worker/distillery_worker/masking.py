@@ -107,8 +107,64 @@ def _common_prefix_length(left: str, right: str) -> int:
     return length
 
 
+# How split rows carry a teacher's trace (split.include_reasoning): the OpenAI-compatible servers' field name.
+REASONING_KEY = "reasoning_content"
+# Assistant fields real templates render a trace from: Qwen3 / Qwen3.5 read reasoning_content (and transformers
+# hands it to gpt-oss's template as its analysis channel); a template may read thinking instead.
+_REASONING_FIELDS = ("reasoning_content", "thinking")
+_reasoning_fields: dict[str, str | None] = {}
+
+
+def reasoning_field(tokenizer) -> str | None:
+    """The assistant-message field this chat template renders a reasoning trace from, or None (found by rendering)."""
+    template = str(tokenizer.chat_template)
+    if template not in _reasoning_fields:
+        found = None
+        for field in _REASONING_FIELDS:
+            probe = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", field: _SENTINEL}]
+            try:
+                rendered = render(tokenizer, probe)
+            except TemplateError:
+                continue
+            if _SENTINEL in rendered:
+                found = field
+                break
+        _reasoning_fields[template] = found
+    return _reasoning_fields[template]
+
+
+def place_reasoning(tokenizer, messages: list[dict]) -> list[dict]:
+    """Assistant turns whose `reasoning_content` holds a trace, rewritten the way the student's template expects:
+    in the field it renders (so its own layout applies, e.g. Qwen3's `<think>\n…\n</think>\n\n`), otherwise
+    inline as a `<think>` block before the answer. The trace is then part of the finished turn, hence trained.
+    A template that renders neither (DeepSeek-R1 cuts everything before `</think>` from the content) is an error:
+    silently training on the answer alone is not what include_reasoning asks."""
+    if not any(REASONING_KEY in message for message in messages):
+        return messages
+    field = reasoning_field(tokenizer)
+    placed = []
+    for message in messages:
+        trace = message.get(REASONING_KEY)
+        message = {key: value for key, value in message.items() if key != REASONING_KEY}
+        if isinstance(trace, str) and trace.strip() and message["role"] == "assistant":
+            trace = trace.strip("\n")
+            if field is not None:
+                message[field] = trace
+            else:
+                message["content"] = f"<think>\n{trace}\n</think>\n\n{message['content'].lstrip(chr(10))}"
+                if trace not in render(tokenizer, [*placed, message]):
+                    raise TemplateError(
+                        f"the chat template of {template_name(tokenizer)} drops reasoning from assistant turns (it "
+                        "renders no reasoning_content or thinking field and cuts the <think> block from the content), "
+                        "so split.include_reasoning: true cannot train the trace; use a student whose template keeps "
+                        "it, or include_reasoning: false")
+        placed.append(message)
+    return placed
+
+
 def training_sequences(tokenizer, messages: list[dict], assistant_prefix: str = "") -> list[list[Segment]]:
     """Split a conversation into sequences of text segments, each marked trained or not (see module doc)."""
+    messages = place_reasoning(tokenizer, messages)
     last = max(index for index, message in enumerate(messages) if message["role"] == "assistant")
     messages = messages[: last + 1]  # messages after the last answer teach nothing
     if assistant_prefix:

@@ -8,6 +8,7 @@ import { diversityFilter } from './filters/diversity.js';
 import { dropTruncatedFilter } from './filters/drop-truncated.js';
 import { languageFilter } from './filters/language.js';
 import { lengthFilter } from './filters/length.js';
+import { reasoningFilter } from './filters/reasoning.js';
 import { refusalFilter } from './filters/refusal.js';
 import { judgeFilter } from './judge/judge.js';
 import { verifyFilter } from './verify/verify.js';
@@ -15,6 +16,7 @@ import { verifyFilter } from './verify/verify.js';
 export const FILTER_DEFINITIONS: readonly FilterDefinition[] = [
   dropTruncatedFilter,
   lengthFilter,
+  reasoningFilter,
   refusalFilter,
   languageFilter,
   dedupFilter,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readJsonlTolerant, writeJsonAtomic, writeJsonlAtomic } from '../../data/jsonl.js';
 import { AbortedError, DataError } from '../../errors.js';
 import { priceFor } from '../../llm/pricing.js';
@@ -11,7 +11,9 @@ import { Budget } from './budget.js';
 import { importsTeacherOutputs, requireTeacher } from '../../config/teacher-section.js';
 import { recordImportedOutputs } from './imported-outputs.js';
 import { estimateGeneration, type GenerationEstimate } from './estimate.js';
-import type { GeneratedRecord, GenerationFailure } from './generated-record.js';
+import { GeneratedRecordSchema, type GeneratedRecord, type GenerationFailure } from './generated-record.js';
+import { checkScoringEndpoint, scoreStoredAnswers, scoresAnswers, type ScoringFigures } from './answer-scoring.js';
+import type { TeacherConfig } from '../../config/schema.js';
 import { writeOutputsFile, type OutputsFigures } from './outputs-file.js';
 import { generateSync, type GenerationSink } from './sync-generator.js';
 import { TeacherRequests } from './teacher-request.js';
@@ -59,7 +61,25 @@ export function estimateStage(context: StageContext): GenerationEstimate {
  * sends nothing.
  */
 export async function runGenerateStage(context: StageContext): Promise<GenerateFigures> {
-  if (importsTeacherOutputs(context.task.config)) return recordImportedOutputs(context);
+  const teacher = context.task.config.teacher;
+  const imported = importsTeacherOutputs(context.task.config);
+  // Answers not generated with log-probs (imported, or teacher.logprobs.source: score) are scored afterwards.
+  const scoring = scoresAnswers(teacher, imported);
+  if (scoring) checkScoringEndpoint(context, teacher!);
+  const answered = imported ? await recordImportedOutputs(context) : await generateAnswers(context);
+  return scoring ? { ...answered, ...(await scoreOutputs(context, teacher!)) } : answered;
+}
+
+/** Scores the answers `outputs.jsonl` holds (`teacher.logprobs` on answers not generated with log-probs). */
+async function scoreOutputs(context: StageContext, teacher: TeacherConfig): Promise<ScoringFigures> {
+  const records = (readJsonlTolerant(context.paths.generate.outputs) as unknown[]).map((value) => GeneratedRecordSchema.parse(value));
+  const figures = await scoreStoredAnswers(context, teacher, records);
+  const summary = JSON.parse(readFileSync(context.paths.generate.summary, 'utf8')) as Record<string, unknown>;
+  writeJsonAtomic(context.paths.generate.summary, { ...summary, ...figures });
+  return figures;
+}
+
+async function generateAnswers(context: StageContext): Promise<GenerateFigures> {
   const started = performance.now();
   const { prices } = context.task.config;
   const teacher = requireTeacher(context.task.config, context.task.file, 'generate');

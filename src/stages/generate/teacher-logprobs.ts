@@ -29,7 +29,7 @@ export class TeacherLogprobs {
   ) {}
 
   static forTeacher(task: LoadedTask, teacher: TeacherConfig, generateDir: string): TeacherLogprobs | undefined {
-    if (!teacher.logprobs) return undefined;
+    if (!teacher.logprobs || teacher.logprobs.source === 'score') return undefined; // scored afterwards (answer-scoring.ts)
     const flavor = task.config.endpoints[teacher.endpoint]?.flavor ?? 'openai';
     const refuse = (why: string): never => {
       throw new ConfigError(`teacher.logprobs: ${why}`, task.file, 'teacher.logprobs');

@@ -6,6 +6,8 @@ export const keptRecordSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   input: z.string(),
   output: z.string(),
+  /** The teacher's reasoning, split off by generate (null or absent when it gave none). */
+  reasoning: z.string().nullable().optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
 export type KeptRecord = z.infer<typeof keptRecordSchema>;

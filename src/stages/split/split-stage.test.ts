@@ -80,6 +80,40 @@ describe('runSplitStage', () => {
     expect(fixture.events).toContainEqual(expect.objectContaining({ type: 'log', stage: 'split', level: 'warn', message: expect.stringContaining('no tokenizer here') }));
   });
 
+  it('with include_reasoning puts the trace in the target: a reasoning_content field for the local worker, inline <think> for hosted trainers and text exports', async () => {
+    const rows = keptRows(6).map((row, index) => ({ ...row, reasoning: index === 0 ? null : `Capitalise sentence ${index}.` }));
+    const local = { ...student, assistant_prefix: '' };
+    fixture = openFixtureRun(temp.path(), { split: { validation: 2, seed: 1, include_reasoning: true, formats: ['messages', 'alpaca'] }, student: local }, rows);
+    await runSplitStage(fixture.run.context, { tokenCounter: null });
+    const all = [...lines(join(fixture.dir, 'split', 'train.jsonl')), ...lines(join(fixture.dir, 'split', 'validation.jsonl'))];
+    const answers = all.map((row) => (row.messages as Record<string, string>[]).at(-1)!);
+    const traced = answers.find((answer) => answer.content === 'SENTENCE NUMBER 3.');
+    expect(traced).toEqual({ role: 'assistant', content: 'SENTENCE NUMBER 3.', reasoning_content: 'Capitalise sentence 3.' });
+    // A row whose teacher gave no trace trains on the answer alone, counted and warned about.
+    expect(answers.find((answer) => answer.content === 'SENTENCE NUMBER 0.')).toEqual({ role: 'assistant', content: 'SENTENCE NUMBER 0.' });
+    const stats = JSON.parse(readFileSync(join(fixture.dir, 'split', 'stats.json'), 'utf8'));
+    expect(stats.reasoning).toEqual({ placement: 'field', rows_with_trace: 5, rows_without_trace: 1 });
+    expect(fixture.events).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('1 of 6 rows have no reasoning trace') }));
+    const alpaca = [...lines(join(fixture.dir, 'split', 'train.alpaca.jsonl')), ...lines(join(fixture.dir, 'split', 'validation.alpaca.jsonl'))];
+    expect(alpaca.map((row) => row.output)).toContain('<think>\nCapitalise sentence 3.\n</think>\n\nSENTENCE NUMBER 3.');
+    await fixture.run.close();
+
+    mkdirSync(join(temp.path(), 'hosted'));
+    fixture = openFixtureRun(join(temp.path(), 'hosted'), { endpoints: { hosted: { base_url: 'http://127.0.0.1:1/v1' } }, split: { validation: 2, seed: 1, include_reasoning: true }, student: { ...local, trainer: 'hosted', endpoint: 'hosted' } }, rows);
+    await runSplitStage(fixture.run.context, { tokenCounter: null });
+    const hosted = [...lines(join(fixture.dir, 'split', 'train.jsonl')), ...lines(join(fixture.dir, 'split', 'validation.jsonl'))];
+    expect(hosted.map((row) => (row.messages as Record<string, string>[]).at(-1))).toContainEqual({ role: 'assistant', content: '<think>\nCapitalise sentence 3.\n</think>\n\nSENTENCE NUMBER 3.' });
+  });
+
+  it('without include_reasoning drops the trace, as before', async () => {
+    const rows = keptRows(4).map((row) => ({ ...row, reasoning: 'some thoughts' }));
+    fixture = openFixtureRun(temp.path(), { split: { validation: 1, seed: 1 }, student }, rows);
+    await runSplitStage(fixture.run.context, { tokenCounter: null });
+    const text = readFileSync(join(fixture.dir, 'split', 'train.jsonl'), 'utf8');
+    expect(text).not.toContain('some thoughts');
+    expect(JSON.parse(readFileSync(join(fixture.dir, 'split', 'stats.json'), 'utf8')).reasoning).toBeUndefined();
+  });
+
   it('fails clearly without kept.jsonl, with too few rows, or with a malformed row', async () => {
     fixture = openFixtureRun(temp.path(), { split: { validation: 5, seed: 1 }, student }, keptRows(5));
     await expect(runSplitStage(fixture.run.context, { tokenCounter: null })).rejects.toThrow(/too few for a validation set of 5/);

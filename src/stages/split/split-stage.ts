@@ -9,7 +9,7 @@ import { ensureDir } from '../run-paths.js';
 import { parseKeptRecord, type KeptRecord } from './kept-record.js';
 import { partitionIds } from './partition.js';
 import { estimateTokenStatistics, type TokenStatistics } from './token-statistics.js';
-import { alpacaRow, messagesRow, promptCompletionRow, type MessagesRow } from './training-formats.js';
+import { alpacaRow, messagesRow, promptCompletionRow, type MessagesRow, type ReasoningPlacement } from './training-formats.js';
 import { workerTokenCounter, type TokenCounter } from './worker-token-statistics.js';
 
 export interface SplitFigures {
@@ -46,7 +46,12 @@ export async function runSplitStage(context: StageContext, options: SplitStageOp
     userTemplate: student?.user_template,
     assistantPrefix: student?.assistant_prefix,
   };
-  const rowsOf = (ids: string[]): MessagesRow[] => ids.map((id) => messagesRow(spec, records.get(id)!));
+  const placement = reasoningPlacement(split.include_reasoning, student?.trainer);
+  const rowsOf = (ids: string[]): MessagesRow[] => ids.map((id) => messagesRow(spec, records.get(id)!, placement));
+  const withoutTrace = split.include_reasoning ? [...records.values()].filter((record) => !record.reasoning?.trim()).length : 0;
+  if (withoutTrace > 0) {
+    context.emit({ type: 'log', stage: STAGE, level: 'warn', message: `${withoutTrace} of ${records.size} rows have no reasoning trace and train on the answer alone (the curate step reasoning drops them)` });
+  }
   const halves = { train: rowsOf(train), validation: rowsOf(validation) };
 
   ensureDir(paths.dir);
@@ -69,6 +74,7 @@ export async function runSplitStage(context: StageContext, options: SplitStageOp
     seed: split.seed,
     validation_setting: split.validation,
     formats: split.formats,
+    ...(split.include_reasoning ? { reasoning: { placement, rows_with_trace: records.size - withoutTrace, rows_without_trace: withoutTrace } } : {}),
     train: { count: train.length, estimated: estimated.train, tokenizer: real?.train ?? null },
     validation: { count: validation.length, estimated: estimated.validation, tokenizer: real?.validation ?? null },
   });
@@ -81,6 +87,12 @@ export async function runSplitStage(context: StageContext, options: SplitStageOp
     estimated_train_tokens: estimated.train.tokens.total,
     train_tokens: real?.train.tokens.total ?? null,
   };
+}
+
+/** The local worker places a trace per the student's template; hosted trainers get text, so it goes inline. */
+function reasoningPlacement(include: boolean, trainer: 'local' | 'hosted' | undefined): ReasoningPlacement {
+  if (!include) return 'none';
+  return trainer === 'hosted' ? 'inline' : 'field';
 }
 
 async function readKept(file: string): Promise<Map<string, KeptRecord>> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { estimateTokens } from '../../llm/token-estimate.js';
-import type { MessagesRow } from './training-formats.js';
+import { messageText, type MessagesRow } from './training-formats.js';
 
 export const distributionSchema = z.object({
   total: z.number(),
@@ -30,9 +30,9 @@ export function distribution(values: readonly number[]): Distribution {
 
 /** Tokenizer-free estimate (about 4 characters a token, plus a few template tokens a message). */
 export function estimateTokenStatistics(rows: readonly MessagesRow[]): TokenStatistics {
-  const whole = rows.map((row) => row.messages.reduce((total, message) => total + estimateTokens(message.content) + 4, 2));
+  const whole = rows.map((row) => row.messages.reduce((total, message) => total + estimateTokens(messageText(message)) + 4, 2));
   const assistant = rows.map((row) =>
-    row.messages.filter((message) => message.role === 'assistant').reduce((total, message) => total + estimateTokens(message.content) + 1, 0),
+    row.messages.filter((message) => message.role === 'assistant').reduce((total, message) => total + estimateTokens(messageText(message)) + 1, 0),
   );
   return { count: rows.length, tokens: distribution(whole), assistant_tokens: distribution(assistant) };
 }

@@ -1,15 +1,36 @@
 import { trainingMessages, type PromptSpec } from '../../data/chat-format.js';
 import type { ChatMessage } from '../../llm/protocol.js';
+import { inlineReasoning } from '../../llm/reasoning.js';
 import type { KeptRecord } from './kept-record.js';
+
+/**
+ * Where a teacher's trace goes in the assistant target (`split.include_reasoning`): nowhere; a `reasoning_content`
+ * field that the local worker renders the way the student's chat template expects; or inline `<think>…</think>`
+ * before the answer (hosted trainers and the Alpaca / prompt-completion exports, which take text only).
+ */
+export type ReasoningPlacement = 'none' | 'field' | 'inline';
+
+/** `reasoning_content` is the OpenAI-compatible servers' name for a trace, and what Qwen3 templates read. */
+export type TrainingMessage = ChatMessage & { reasoning_content?: string };
 
 /** Only `messages`: strict providers reject rows with other keys. */
 export interface MessagesRow {
-  messages: ChatMessage[];
+  messages: TrainingMessage[];
 }
 
 /** The chat `messages` row: system (student prompt), user (templated input), assistant (prefix + output). */
-export function messagesRow(spec: PromptSpec, record: KeptRecord): MessagesRow {
-  return { messages: trainingMessages(spec, record.input, record.output, record.fields ?? {}) };
+export function messagesRow(spec: PromptSpec, record: KeptRecord, placement: ReasoningPlacement = 'none'): MessagesRow {
+  const messages: TrainingMessage[] = trainingMessages(spec, record.input, record.output, record.fields ?? {});
+  const trace = placement === 'none' ? '' : (record.reasoning ?? '').trim();
+  if (trace === '') return { messages };
+  const answer = messages.pop()!;
+  messages.push(placement === 'field' ? { ...answer, reasoning_content: trace } : { ...answer, content: inlineReasoning(trace, answer.content) });
+  return { messages };
+}
+
+/** The text of a message as a text-only format carries it: a trace in a field goes inline. */
+export function messageText(message: TrainingMessage): string {
+  return message.reasoning_content === undefined ? message.content : inlineReasoning(message.reasoning_content, message.content);
 }
 
 /** Alpaca: the system prompt as the instruction, the user turn as input, the assistant turn as output. */
@@ -24,5 +45,6 @@ export function promptCompletionRow(row: MessagesRow): { prompt: string; complet
 }
 
 function contentOf(row: MessagesRow, role: ChatMessage['role']): string {
-  return row.messages.filter((message) => message.role === role).at(-1)?.content ?? '';
+  const message = row.messages.filter((candidate) => candidate.role === role).at(-1);
+  return message === undefined ? '' : messageText(message);
 }

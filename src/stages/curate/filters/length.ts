@@ -4,7 +4,7 @@ import { defineFilter } from '../filter-definition.js';
 import type { GeneratedRecord } from '../record.js';
 
 /** `[min, max]`; `null` leaves a side open. */
-const BoundsSchema = z.tuple([z.number().nonnegative().nullable(), z.number().nonnegative().nullable()]);
+export const BoundsSchema = z.tuple([z.number().nonnegative().nullable(), z.number().nonnegative().nullable()]);
 
 const MEASURES = ['input_chars', 'output_chars', 'input_words', 'output_words', 'input_tokens', 'output_tokens'] as const;
 type Measure = (typeof MEASURES)[number];
@@ -17,14 +17,18 @@ const LengthOptionsSchema = z
   });
 
 /** Without a tokenizer, ~4 characters per token is the usual English approximation. */
-function approximateTokens(text: string): number {
+export function approximateTokens(text: string): number {
   return Math.ceil(text.length / 4);
+}
+
+export function countWords(text: string): number {
+  return text.split(/\s+/).filter((word) => word.length > 0).length;
 }
 
 function measure(record: GeneratedRecord, which: Measure, countTokens: (text: string) => number): number {
   const text = which.startsWith('input') ? record.input : record.output;
   if (which.endsWith('chars')) return [...text].length;
-  if (which.endsWith('words')) return text.split(/\s+/).filter((word) => word.length > 0).length;
+  if (which.endsWith('words')) return countWords(text);
   return countTokens(text);
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../../errors.js';
 import { partitionRecords } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
+import { mapWithConcurrency } from '../../map-with-concurrency.js';
 import { readConfigFile } from '../read-config-file.js';
 import { DEFAULT_JUDGE_RUBRIC, fillRubric } from './default-rubric.js';
 import { parseJudgeAnswer } from './parse-judge-answer.js';

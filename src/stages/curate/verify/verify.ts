@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError, errorMessage } from '../../../errors.js';
 import { partitionRecords, type FilterDependencies } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
+import { mapWithConcurrency } from '../../map-with-concurrency.js';
 import type { GeneratedRecord } from '../record.js';
 import { compileJsonSchema, parseJsonAnswer, type JsonCheck } from './json-schema-check.js';
 import { readConfigFile } from '../read-config-file.js';

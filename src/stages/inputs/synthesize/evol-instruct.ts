@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatFunction } from '../../curate/chat.js';
-import { mapWithConcurrency } from '../../curate/map-with-concurrency.js';
+import { mapWithConcurrency } from '../../map-with-concurrency.js';
 import { createRandom } from '../../curate/near-dedup/seeded-random.js';
 import { cleanItem } from './parse-generated-list.js';
 import { DEFAULT_POOL_SIMILARITY, InputPool } from './input-pool.js';
