@@ -85,6 +85,7 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
     if (known !== undefined && known.length === allItems.length && known.every((record, index) => record.id === allItems[index]!.id)) {
       asked[model.name] = known;
       done += known.length;
+      context.emit({ type: 'stage-progress', stage: STAGE, done, total, failed, retries, cost: 0 });
       continue;
     }
     const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
