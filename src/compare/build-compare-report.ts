@@ -33,10 +33,12 @@ const readJson = <T>(schema: z.ZodType<T>, file: string): T => {
   return schema.parse(JSON.parse(readFileSync(file, 'utf8')));
 };
 
+/** The loss (with its k and KL weight where it has them) and how the weights are trained (full, lora, qlora). */
 function lossLabel(variant: Variant): string {
-  const loss = variant.task.config.student?.loss;
-  const type = loss?.type ?? 'sft';
-  return loss?.top_k !== undefined ? `${type} (k=${loss.top_k})` : type;
+  const student = variant.task.config.student;
+  const loss = student?.loss;
+  const details = [loss?.top_k === undefined ? undefined : `k=${loss.top_k}`, loss?.alpha === undefined ? undefined : `alpha=${loss.alpha}`].filter((part) => part !== undefined);
+  return `${loss?.type ?? 'sft'}${details.length > 0 ? ` (${details.join(', ')})` : ''}, ${student?.method ?? 'lora'}`;
 }
 
 /**

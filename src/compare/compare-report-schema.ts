@@ -5,7 +5,7 @@ import { comparisonSchema, metricValueSchema } from '../report/evaluation-report
 export const variantRowSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
-  loss: z.string().describe('student.loss.type (sft, topk_kd, …), with its top_k when it has one.'),
+  loss: z.string().describe('student.loss.type (sft, topk_kd, …) with its top_k and alpha when set, and student.method (full, lora, qlora).'),
   include_reasoning: z.boolean().describe('Whether the teacher\'s reasoning is part of the trained answer (split.include_reasoning).'),
   metric: metricValueSchema.describe('The student\'s primary metric on the held-out items.'),
   transfer_ratio: z.object({ value: z.number(), ci95: z.tuple([z.number(), z.number()]).nullable() }).nullable(),

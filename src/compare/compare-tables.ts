@@ -15,7 +15,7 @@ const ratio = (value: number) => value.toFixed(3);
 
 export function methodsTable(report: CompareReport): Table {
   return {
-    header: ['method', 'loss', 'reasoning kept', `student ${report.primary_metric} % (95% CI)`, 'transfer ratio (95% CI)', 'train time', 'optimizer steps', 'teacher calls / tokens in training'],
+    header: ['method', 'loss, weights trained', 'reasoning kept', `student ${report.primary_metric} % (95% CI)`, 'transfer ratio (95% CI)', 'train time', 'optimizer steps', 'teacher calls / tokens in training'],
     rows: report.variants.map((row) => [
       row.name,
       row.loss,

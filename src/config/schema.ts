@@ -224,12 +224,20 @@ export const studentSchema = z.strictObject({
  */
 export const variantSchema = z.strictObject({
   description: z.string().optional().describe('What the variant is, for the comparison table.'),
-  student: studentSchema
-    .pick({ loss: true, hyperparameters: true, method: true, checkpoint: true })
-    .partial()
+  // No defaults here: a key the variant does not write keeps the run's value (a default would silently replace it).
+  student: z
+    .strictObject({
+      loss: lossSchema.optional(),
+      hyperparameters: hyperparametersSchema.optional(),
+      method: studentSchema.shape.method.unwrap().optional(),
+      checkpoint: studentSchema.shape.checkpoint.unwrap().optional(),
+    })
     .optional()
     .describe('Replaces these keys of student: (hyperparameters are merged key by key; loss is replaced as a whole).'),
-  split: splitSchema.omit({ validation: true, seed: true }).partial().optional().describe('Replaces these keys of split: (the data budget, validation and seed, stays shared).'),
+  split: z
+    .strictObject({ formats: splitSchema.shape.formats.unwrap().optional(), include_reasoning: splitSchema.shape.include_reasoning.unwrap().optional() })
+    .optional()
+    .describe('Replaces these keys of split: (the data budget, validation and seed, stays shared).'),
 });
 
 export const compareSchema = z

@@ -105,7 +105,7 @@ describe('distillery compare', () => {
       const predictions = readFileSync(join(variantDir, 'evaluate', 'predictions.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
       correct[row.name] = predictions.filter((record) => record.model === 'student').map((record) => record.output === record.output.toUpperCase() && record.output !== 'WRONG');
       expect(row.metric.value).toBeCloseTo(correct[row.name]!.filter(Boolean).length / ITEMS, 9);
-      expect(markdown).toContain(`| ${row.name} | sft | no | ${points(row.metric.value)}% [${points(row.metric.ci95[0])}, ${points(row.metric.ci95[1])}] |`);
+      expect(markdown).toContain(`| ${row.name} | sft, lora | no | ${points(row.metric.value)}% [${points(row.metric.ci95[0])}, ${points(row.metric.ci95[1])}] |`);
     }
     // Paired: each variant minus sft on the same items, with McNemar's counts from those items.
     expect(table.paired.map((comparison: { model: string; against: string }) => `${comparison.model}-${comparison.against}`)).toEqual(['longer-sft', 'shorter-sft']);

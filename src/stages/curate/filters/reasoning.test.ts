@@ -48,6 +48,11 @@ describe('reasoning (curate step for traces)', () => {
     expect(unmatched.dropped.find((entry) => entry.record.id === 'good')?.detail).toEqual({ expected: '50', got: null, why: 'no match for /answer is (\\d+)/' });
   });
 
+  it('stops when no row carries the gold field (inputs.keep_fields forgot it) instead of passing every row unchecked', async () => {
+    const { filters } = await buildFilters([{ reasoning: { answer: { field: 'solution' } } }], { configDirectory: '.' });
+    await expect(runCuration(records, filters)).rejects.toThrow(/reasoning\.answer\.field: no row carries 'solution'; add it to inputs\.keep_fields/);
+  });
+
   it('names the entry of a bad option', async () => {
     await expect(buildFilters([{ reasoning: { answer: { field: 'gold', pattern: '(' } } }], { configDirectory: '.' })).rejects.toThrow(ConfigError);
     await expect(buildFilters([{ reasoning: { answer: { field: 'gold', pattern: '(' } } }], { configDirectory: '.' })).rejects.toThrow(/curate\.0\.reasoning\.answer\.pattern: not a valid regular expression/);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../../../errors.js';
 import { normalizeText } from '../normalize-text.js';
 import { partitionRecords } from '../filter.js';
 import { defineFilter } from '../filter-definition.js';
@@ -53,12 +54,16 @@ function isRegex(source: string): boolean {
   }
 }
 
+function goldOf(record: GeneratedRecord, field: string): string | undefined {
+  const gold = record.fields?.[field];
+  return gold === undefined || gold === null || gold === '' ? undefined : String(gold);
+}
+
 function answerCheck(options: NonNullable<ReasoningOptions['answer']>): (record: GeneratedRecord) => Verdict | 'no_gold' {
   const pattern = options.pattern === undefined ? undefined : new RegExp(options.pattern);
   return (record) => {
-    const gold = record.fields?.[options.field];
-    if (gold === undefined || gold === null || gold === '') return 'no_gold';
-    const expected = String(gold);
+    const expected = goldOf(record, options.field);
+    if (expected === undefined) return 'no_gold';
     const found = pattern === undefined ? record.output : pattern.exec(record.output)?.[1];
     if (found === undefined) return { reason: 'wrong_answer', detail: { expected, got: null, why: `no match for /${options.pattern}/` } };
     return sameAnswer(found, expected, options.match) ? null : { reason: 'wrong_answer', detail: { expected, got: found.trim() } };
@@ -85,6 +90,10 @@ export const reasoningFilter = defineFilter({
       name: 'reasoning',
       cost: 1,
       apply: async (records) => {
+        // Not one row with the field: the column was not carried (inputs.keep_fields), not a set without answers.
+        if (options.answer && records.length > 0 && !records.some((record) => goldOf(record, options.answer!.field) !== undefined)) {
+          throw new ConfigError(`curate: reasoning.answer.field: no row carries '${options.answer.field}'; add it to inputs.keep_fields`, dependencies.configDirectory, 'reasoning.answer.field');
+        }
         let withoutGold = 0;
         const result = partitionRecords(records, (record): Verdict => {
           const trace = record.reasoning?.trim() ?? '';
