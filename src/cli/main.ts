@@ -18,6 +18,7 @@ import { registerInit } from './init-command.js';
 import { registerDoctor } from './doctor-command.js';
 import { registerStatus } from './status-command.js';
 import { registerUi } from './ui-command.js';
+import { registerCompare } from './compare-command.js';
 import { reportError } from './run-command.js';
 
 applyMemoryPolicy();
@@ -46,6 +47,7 @@ registerInit(program);
 registerDoctor(program);
 registerStatus(program);
 registerUi(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -216,6 +216,40 @@ export const studentSchema = z.strictObject({
 });
 
 
+/**
+ * `compare.variants`: ways to train the student on the same data, each a named override of `student` (loss,
+ * hyperparameters, method, checkpoint rule) and of how the split renders answers. `distillery compare` trains and
+ * evaluates every variant from one run directory; inputs, generation and curation (and the data budget: the
+ * split's size and seed) are shared, so these keys cannot change them.
+ */
+export const variantSchema = z.strictObject({
+  description: z.string().optional().describe('What the variant is, for the comparison table.'),
+  // No defaults here: a key the variant does not write keeps the run's value (a default would silently replace it).
+  student: z
+    .strictObject({
+      loss: lossSchema.optional(),
+      hyperparameters: hyperparametersSchema.optional(),
+      method: studentSchema.shape.method.unwrap().optional(),
+      checkpoint: studentSchema.shape.checkpoint.unwrap().optional(),
+    })
+    .optional()
+    .describe('Replaces these keys of student: (hyperparameters are merged key by key; loss is replaced as a whole).'),
+  split: z
+    .strictObject({ formats: splitSchema.shape.formats.unwrap().optional(), include_reasoning: splitSchema.shape.include_reasoning.unwrap().optional() })
+    .optional()
+    .describe('Replaces these keys of split: (the data budget, validation and seed, stays shared).'),
+});
+
+export const compareSchema = z
+  .strictObject({
+    variants: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a variant name is lower-case letters, digits, - and _'), variantSchema)
+      .refine((variants) => Object.keys(variants).length > 0, 'name at least one variant')
+      .describe('Name → overrides; each variant is trained and evaluated in variants/<name>/ of the run directory.'),
+    against: z.string().optional().describe('The variant every other one is compared with item by item (default: the first).'),
+  })
+  .refine((compare) => compare.against === undefined || compare.against in compare.variants, { message: 'against must name one of the variants', path: ['against'] });
+
 export const prepareStepSchema = z.strictObject({
   worker: z.array(z.string()).min(1).describe('A worker command and its arguments (python -m distillery_worker …), run in the config folder.'),
   creates: z.string().describe('A path, relative to the config, that the step creates; the step is skipped when it exists.'),
@@ -240,6 +274,7 @@ export const taskSchema = z.strictObject({
   student: studentSchema.optional(),
   evaluate: evaluateConfigSchema.optional(),
   serve: gatewaySchema.optional(),
+  compare: compareSchema.optional().describe('Training variants for `distillery compare` (methods side by side on the same data).'),
 });
 
 export type TaskConfigInput = z.input<typeof taskSchema>;

@@ -38,7 +38,7 @@ export interface VllmServerOptions {
 }
 
 export interface VllmServer extends LocalServer {
-  /** The key the server was started with (for an endpoint configured by URL and key, e.g. in tests). */
+  /** The key the server was started with (127.0.0.1 only), for a client outside this process (the trainer). */
   apiKey: string;
   /** Whether the server was started with `--enable-lora` (adapters can only join such a server). */
   readonly lora: boolean;

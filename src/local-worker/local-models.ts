@@ -91,6 +91,17 @@ export class LocalModels {
     return server;
   }
 
+  /** Stops the servers started for `servedName` alone (a LoRA adapter's shared base server keeps running). */
+  async stopServedAs(servedName: string): Promise<void> {
+    const keys = [...this.servers.keys()].filter((key) => {
+      const parts = JSON.parse(key) as unknown[];
+      return parts[0] === 'vllm' ? parts[2] === servedName : parts[0] !== 'vllm-lora' && parts[1] === servedName;
+    });
+    const servers = keys.map((key) => this.servers.get(key)!);
+    for (const key of keys) this.servers.delete(key);
+    await Promise.all(servers.map(async (server) => (await server.catch(() => undefined))?.stop()));
+  }
+
   async stopAll(): Promise<void> {
     const servers = [...this.servers.values()];
     this.servers.clear();

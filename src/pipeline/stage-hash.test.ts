@@ -22,3 +22,14 @@ describe('split.include_reasoning in the stage hashes', () => {
     expect(hashes({ validation: 1 }, 'hosted').split).toBe(off.split);
   });
 });
+
+describe('teacher.logprobs.source in the stage hashes', () => {
+  const generate = (logprobs: Record<string, unknown>) =>
+    stageHashes(loadTask(temp.write('task.yaml', stringify({ name: 'x', inputs: { path: 'in.jsonl' }, teacher: { endpoint: 'local', model: 'm', logprobs } })))).generate;
+
+  it('counts only when it is not the default, so a run made before the field existed keeps its generation', () => {
+    expect(generate({ top_k: 5, source: 'generate' })).toBe(generate({ top_k: 5 }));
+    expect(generate({ top_k: 5, source: 'score' })).not.toBe(generate({ top_k: 5 }));
+    expect(generate({ top_k: 20 })).not.toBe(generate({ top_k: 5 }));
+  });
+});

@@ -23,7 +23,9 @@ function sectionsOf(config: TaskConfigParsed, stage: StageName): unknown {
       if (!config.teacher) return { teacher: null };
       const { concurrency, max_cost, poll_interval, completion_window, batch_max_rounds, batch_sync_stragglers, mode, stream, ...answers } = config.teacher;
       const endpoint = config.endpoints[config.teacher.endpoint];
-      return { teacher: answers, endpoint: endpoint === undefined ? undefined : { base_url: endpoint.base_url, flavor: endpoint.flavor } };
+      // logprobs.source joins only when it is not the default (runs made before it existed keep their hash).
+      const logprobs = answers.logprobs && { ...answers.logprobs, source: answers.logprobs.source === 'generate' ? undefined : answers.logprobs.source };
+      return { teacher: { ...answers, logprobs }, endpoint: endpoint === undefined ? undefined : { base_url: endpoint.base_url, flavor: endpoint.flavor } };
     }
     case 'curate':
       return config.curate;

@@ -25,7 +25,7 @@ export interface StudentAliases {
  * Where the trained student answers: a hosted fine-tune's model on the student's endpoint, or the local
  * worker serving the base with the adapter (or the full fine-tuned model) under LOCAL_STUDENT.
  */
-export function trainedStudent(context: { task: LoadedTask; paths: RunPaths }, local: StudentAliases): StudentEndpoint {
+export function trainedStudent(context: { task: LoadedTask; paths: RunPaths }, local: StudentAliases, servedName = LOCAL_STUDENT): StudentEndpoint {
   const file = context.paths.train.metrics;
   if (!existsSync(file)) throw new DataError('no trained student yet: run the train stage first', file);
   const trained = trainedStudentSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -36,11 +36,12 @@ export function trainedStudent(context: { task: LoadedTask; paths: RunPaths }, l
     return { endpoint: student.endpoint, model: trained.served_model };
   }
   if (trained.adapter_dir === null) throw new DataError('training produced neither a served model nor an adapter', file);
-  if (trained.method === 'full') local.alias(LOCAL_STUDENT, trained.adapter_dir);
-  else local.alias(LOCAL_STUDENT, trained.base_model, trained.adapter_dir);
-  return { endpoint: 'local', model: LOCAL_STUDENT };
+  if (trained.method === 'full') local.alias(servedName, trained.adapter_dir);
+  else local.alias(servedName, trained.base_model, trained.adapter_dir);
+  return { endpoint: 'local', model: servedName };
 }
 
-export function trainedStudentResolver(context: StageContext, local: StudentAliases): StudentResolver {
-  return { resolveStudent: async () => trainedStudent(context, local) };
+/** `servedName`: the name the local student answers to (each compared variant has its own, so no cached answer crosses over). */
+export function trainedStudentResolver(context: StageContext, local: StudentAliases, servedName = LOCAL_STUDENT): StudentResolver {
+  return { resolveStudent: async () => trainedStudent(context, local, servedName) };
 }

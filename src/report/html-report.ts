@@ -6,13 +6,13 @@ import { lossChart } from './loss-chart.js';
 import { comparisonLines, resultsTable, summaryLines, type ReportContent } from './report-content.js';
 import { wordDiff } from './word-diff.js';
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#111827}
+export const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#111827}
 table{border-collapse:collapse;margin:1rem 0;font-size:14px}th,td{border:1px solid #d1d5db;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f4f6}.verdict{font-size:1.2rem;padding:.6rem 1rem;border-radius:6px;background:#f3f4f6}
 .viable{background:#dcfce7}.marginal{background:#fef9c3}.not-ready{background:#fee2e2}
 ins{background:#dcfce7;text-decoration:none}del{background:#fee2e2}.ok{color:#16a34a}.bad{color:#dc2626}`;
 
-function htmlTable(header: string[], rows: string[][]): string {
+export function htmlTable(header: string[], rows: string[][]): string {
   const head = `<tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr>`;
   return `<table>${head}${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
 }

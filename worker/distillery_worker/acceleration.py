@@ -96,6 +96,30 @@ def plan(job: Job, device: str) -> Acceleration:
     return choice
 
 
+# Below this many student parameters a CPU matmul is too small to split between threads: each of the thousands of
+# small ops in a step (on-policy sampling runs ~25 forwards a step) would only wait at a thread barrier, and on a
+# shared, oversubscribed CPU every barrier waits for both threads to be scheduled. Measured on the offline-methods
+# example (2x64 student, 4x128 teacher) beside 3 busy processes on 2 cores: one on-policy step 1.42 s with 2 threads,
+# 0.42 s with 1; SFT 0.45 -> 0.19 s (bench/on_policy_step.py).
+SINGLE_THREAD_PARAMETERS = 20_000_000
+
+
+def choose_cpu_threads(device: str, parameters: int) -> int | None:
+    """Intra-op threads for a CPU run: 1 for a tiny model, else torch's default (None). OMP_NUM_THREADS wins."""
+    if device != "cpu" or os.environ.get("OMP_NUM_THREADS"):
+        return None
+    return 1 if parameters < SINGLE_THREAD_PARAMETERS else None
+
+
+def apply_cpu_threads(device: str, model) -> None:
+    threads = choose_cpu_threads(device, sum(parameter.numel() for parameter in model.parameters()))
+    if threads is not None:
+        torch.set_num_threads(threads)
+        log(f"cpu threads: {threads} (a model under {SINGLE_THREAD_PARAMETERS:,} parameters; OMP_NUM_THREADS overrides)")
+    elif device == "cpu":
+        log(f"cpu threads: {torch.get_num_threads()}")
+
+
 def quantization_config(device: str, sharded: bool = False):
     try:
         import bitsandbytes  # noqa: F401

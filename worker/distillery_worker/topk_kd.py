@@ -149,6 +149,27 @@ def answer_text(row: dict, spelling: TokenSpelling) -> str:
                                      skip_special_tokens=True)
 
 
+REASONING_END = "</think>"
+
+
+def without_reasoning(row: dict, spelling: TokenSpelling) -> dict | None:
+    """The row from the first token after the teacher's `</think>` (and the blank tokens after it), or None when it has
+    no reasoning block. The trained answer drops the reasoning (unless the split keeps it), so its tokens align with
+    the teacher's answer tokens, not with the start of what the teacher wrote."""
+    spelled = ""
+    for index, token in enumerate(row["tokens"]):
+        if token is None:
+            return None
+        spelled += str(token) if row["kind"] == "text" else spelling.tokenizer.decode([int(token)])
+        if spelled.rstrip().endswith(REASONING_END):
+            start = index + 1
+            while start < len(row["tokens"]) and row["tokens"][start] is not None and answer_text(
+                    {**row, "tokens": [row["tokens"][start]]}, spelling).strip() == "":
+                start += 1
+            return {**row, "tokens": row["tokens"][start:], "top": row["top"][start:]}
+    return None
+
+
 class TopKTargets:
     """Teacher top-k per training sequence, looked up by the sequence's tokens (batches are padded, not packed)."""
 
@@ -158,6 +179,9 @@ class TopKTargets:
         by_answer = {}
         for row in read_logprobs_file(logprobs_path):
             by_answer[answer_text(row, spelling).strip()] = row
+            answer_only = without_reasoning(row, spelling)
+            if answer_only is not None:
+                by_answer.setdefault(answer_text(answer_only, spelling).strip(), answer_only)
         self.top_k = top_k
         self.by_sequence: dict[tuple, list] = {}
         self.answer_tokens = self.matched_tokens = 0

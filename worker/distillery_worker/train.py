@@ -19,7 +19,7 @@ from trl import SFTConfig, SFTTrainer
 from .data import tokenize_file
 from .events import ConfigError, TrainingError, emit, is_main_process, log
 from .jobfile import Job
-from .acceleration import Acceleration, local_rank, plan, quantization_config, world_size
+from .acceleration import Acceleration, apply_cpu_threads, local_rank, plan, quantization_config, world_size
 from .modeling import load_causal_lm, load_tokenizer, resolve_device
 from .resume import PROGRESS_FILE, prepare_checkpoints, read_progress, resume_point, write_progress
 
@@ -277,6 +277,7 @@ def build_trainer(job: Job):
     accel = plan(job, device)
     resume_from = resume_point(job)
     model = load_base_model(job, device, accel)
+    apply_cpu_threads(device, model)
     has_validation = validation_dataset is not None
     config = build_config(job, device, has_validation, accel) if job.loss.type != "on_policy" else None
     # The config set up the process group: rank 0 alone prepares the folder, the others wait for it.

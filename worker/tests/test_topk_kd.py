@@ -263,3 +263,28 @@ def test_targets_follow_each_row_of_a_right_padded_batch(trained_full, tiny_toke
         assert torch.isfinite(logprobs[row]).any(dim=-1).nonzero().flatten().tolist() == answer
         stored = read_logprobs_file(path)[row]["top"]
         assert [ids[row, position].tolist() for position in answer] == [[index for index, _ in top] for top in stored]
+
+
+@pytest.mark.parametrize("kind", ["text", "id"])
+def test_a_teacher_answer_with_reasoning_aligns_with_the_answer_trained_without_it(trained_full, tiny_tokenizer,
+                                                                                   tmp_path, kind):
+    """The teacher wrote `<think>…</think>answer` (its log-probs cover every token); the split dropped the reasoning,
+    so the trained answer's tokens take the teacher's positions after `</think>`, not the first ones."""
+    from conftest import chat_row, write_jsonl
+    from distillery_worker.masking import tokenize_conversation
+    from distillery_worker.topk_kd import TokenSpelling, TopKTargets, read_logprobs_file
+
+    written = [chat_row("what is number 3?", "<think>3 is white</think>white cat")]
+    trained = [chat_row("what is number 3?", "white cat")]
+    path = write_jsonl(tmp_path / "logprobs.jsonl",
+                       teacher_logprobs_rows(trained_full["summary"]["model_dir"], tiny_tokenizer, written, 4, kind))
+    sequences = [tokenize_conversation(tiny_tokenizer, row["messages"], 128)[0] for row in trained]
+    targets = TopKTargets(tiny_tokenizer, path, [row["messages"] for row in trained], sequences, [0], 4)
+    assert targets.matched_tokens == targets.answer_tokens > 0
+    input_ids, labels = sequences[0]
+    ids, _ = targets.batch(torch.tensor([input_ids]), torch.ones(1, len(input_ids)))
+    answer = [position for position, label in enumerate(labels) if label != -100]
+    spelling = TokenSpelling(tiny_tokenizer)
+    stored = [[spelling.id_of(token, kind) for token, _ in top] for top in read_logprobs_file(path)[0]["top"]]
+    expected = [[index for index in top if index is not None] for top in stored[-len(answer):]]
+    assert [ids[0, position].tolist()[:len(top)] for position, top in zip(answer, expected)] == expected

@@ -283,6 +283,26 @@ def test_packing_choice_follows_the_attention_kernel(tiny_model, tmp_path):
         plan(parse_job(make_job(tiny_model, train_file, tmp_path / "out", liger_kernel=True)), "cpu")
 
 
+def test_a_tiny_model_trains_on_one_cpu_thread_unless_omp_num_threads_says(tiny_model, tmp_path, monkeypatch):
+    from distillery_worker.acceleration import SINGLE_THREAD_PARAMETERS, choose_cpu_threads
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert choose_cpu_threads("cpu", SINGLE_THREAD_PARAMETERS - 1) == 1
+    assert choose_cpu_threads("cpu", SINGLE_THREAD_PARAMETERS) is None  # a real model keeps torch's default
+    assert choose_cpu_threads("cuda", 1000) is None
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert choose_cpu_threads("cpu", 1000) is None
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        train_file = write_jsonl(tmp_path / "train.jsonl", memorize_rows(range(4)))
+        build_trainer(parse_job(make_job(tiny_model, train_file, tmp_path / "out")))
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_qlora_trains_a_4bit_base_on_cpu(tiny_model, tmp_path):
     import bitsandbytes as bnb
 

@@ -59,7 +59,15 @@ export function evaluateConfigOf(context: StageContext): EvaluateConfig {
  * so latencies are measured under the same load), judges, scores, and writes `evaluate/predictions.jsonl`,
  * `judgments.jsonl`, `report.json`, and the run's `report.md` and `report.html`.
  */
-export async function runEvaluateStage(context: StageContext, resolver?: StudentResolver): Promise<EvaluateFigures> {
+export interface EvaluateStageOptions {
+  /**
+   * Answers some models already gave to these items (in the evaluation set's order), used instead of asking them
+   * again: `distillery compare` asks the teacher and the base once for all its variants.
+   */
+  known?: Record<string, PredictionRecord[]>;
+}
+
+export async function runEvaluateStage(context: StageContext, resolver?: StudentResolver, options: EvaluateStageOptions = {}): Promise<EvaluateFigures> {
   const { task, paths, signal } = context;
   const config = evaluateConfigOf(context);
   ensureDir(paths.evaluate.dir);
@@ -73,6 +81,13 @@ export async function runEvaluateStage(context: StageContext, resolver?: Student
   const asked: Record<string, PredictionRecord[]> = {};
   let retries = 0;
   for (const model of models) {
+    const known = options.known?.[model.name];
+    if (known !== undefined && known.length === allItems.length && known.every((record, index) => record.id === allItems[index]!.id)) {
+      asked[model.name] = known;
+      done += known.length;
+      context.emit({ type: 'stage-progress', stage: STAGE, done, total, failed, retries, cost: 0 });
+      continue;
+    }
     const { client, retries: modelRetries } = await evaluationClient(context, model.endpoint, model.model, config.concurrency);
     const progress = (prediction: PredictionRecord): void => {
       if (prediction.error !== null) failed++;
