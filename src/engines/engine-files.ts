@@ -24,3 +24,9 @@ export function pinnedRequirement(lines: string, distribution: string): string {
   if (pin === undefined) throw new DistilleryError(`engines requirements: no ${distribution}==VERSION pin`);
   return pin;
 }
+
+/** An engine's managed-environment identity: its folder, and the files whose content keys the cached env. */
+export function engineEnvironmentSpec(name: string, cacheRoot: string | undefined, extraKeyFiles: string[] = []) {
+  const folder = engineFiles(name);
+  return { name, keyFiles: [join(folder, 'requirements.txt'), ...extraKeyFiles.map((file) => join(folder, file))], cacheRoot, folder };
+}

@@ -2,12 +2,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureManagedEnvironment, installedManagedPython } from '../local-worker/managed-environment.js';
 import { DistilleryError } from '../errors.js';
-import { engineFiles, pinnedRequirement } from './engine-files.js';
+import { engineEnvironmentSpec, pinnedRequirement } from './engine-files.js';
 import type { EngineEnvironmentOptions } from './vllm-environment.js';
 
 function llamacppSpec(options: EngineEnvironmentOptions) {
-  const folder = engineFiles('llamacpp');
-  return { name: 'llamacpp', keyFiles: [join(folder, 'requirements.txt')], cacheRoot: options.cacheRoot, folder };
+  return engineEnvironmentSpec('llamacpp', options.cacheRoot);
 }
 
 export function installedLlamacppPython(options: EngineEnvironmentOptions = {}): string | undefined {

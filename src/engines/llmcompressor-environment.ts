@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { ensureManagedEnvironment, installedManagedPython } from '../local-worker/managed-environment.js';
-import { engineFiles } from './engine-files.js';
+import { engineEnvironmentSpec } from './engine-files.js';
 import type { EngineEnvironmentOptions } from './vllm-environment.js';
 
 function llmcompressorSpec(options: EngineEnvironmentOptions) {
-  const folder = engineFiles('llmcompressor');
-  return { name: 'llmcompressor', keyFiles: [join(folder, 'requirements.txt')], cacheRoot: options.cacheRoot, folder };
+  return engineEnvironmentSpec('llmcompressor', options.cacheRoot);
 }
 
 /** llmcompressor's interpreter when its managed environment exists; never installs. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureManagedEnvironment, installedManagedPython, type CommandRunner } from '../local-worker/managed-environment.js';
-import { engineFiles, pinnedRequirement } from './engine-files.js';
+import { engineEnvironmentSpec, pinnedRequirement } from './engine-files.js';
 
 export interface EngineEnvironmentOptions {
   cacheRoot?: string;
@@ -19,8 +19,7 @@ export function hasCudaGpu(environment: NodeJS.ProcessEnv = process.env): boolea
 }
 
 function vllmSpec(options: EngineEnvironmentOptions) {
-  const folder = engineFiles('vllm');
-  return { name: 'vllm', keyFiles: [join(folder, 'requirements.txt'), join(folder, 'dependencies.py')], cacheRoot: options.cacheRoot, folder };
+  return engineEnvironmentSpec('vllm', options.cacheRoot, ['dependencies.py']);
 }
 
 /** vLLM's interpreter when its managed environment (or `DISTILLERY_VLLM_PYTHON`) exists; never installs. */
