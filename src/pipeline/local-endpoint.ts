@@ -19,7 +19,8 @@ export function localEndpoints(task: LoadedTask, runDir: string, environment: No
   const pythonOnce = (): Promise<string> => (python ??= ensureWorkerPython({ environment, configuredPython: task.config.student?.python }));
   const choice = chooseEngineHere(task.config.engine, { environment });
   let said = false;
-  const vllmPython = (): Promise<string> => ensureVllmPython({ environment });
+  let vllm: Promise<string> | undefined;
+  const vllmPython = (): Promise<string> => (vllm ??= ensureVllmPython({ environment }));
   const models = new LocalModels({ python: pythonOnce, vllmPython, engine: choice.engine, workerDir: workerDirectory(), logFile: join(runDir, 'local-models.log') });
   // A path relative to the config, else a Hugging Face id: the key of the model's server.
   const weightsOf = (model: string): string => {
