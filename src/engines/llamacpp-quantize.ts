@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { engineFiles } from './engine-files.js';
 import { llamaCppSources } from './llamacpp-environment.js';
-import { runPython } from './python-process.js';
+import { lastJsonLine, runPython } from './python-process.js';
 
 /** Types llama.cpp's convert_hf_to_gguf.py writes directly. */
 export const CONVERTER_TYPES = ['f16', 'bf16', 'f32', 'q8_0'] as const;
@@ -41,7 +41,7 @@ export type GgufTensorTypes = z.infer<typeof tensorTypesSchema>;
 
 function ggufTool(python: string, args: string[], log?: (line: string) => void): Promise<GgufTensorTypes> {
   const tool = join(engineFiles('llamacpp'), 'gguf_tool.py');
-  return runPython(python, [tool, llamaCppSources(python), ...args], { what: `gguf_tool ${args[0]}`, log }).then((output) => tensorTypesSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '')));
+  return runPython(python, [tool, llamaCppSources(python), ...args], { what: `gguf_tool ${args[0]}`, log }).then((output) => tensorTypesSchema.parse(lastJsonLine(output)));
 }
 
 /**

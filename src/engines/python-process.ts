@@ -28,3 +28,8 @@ export function runPython(python: string, args: string[], options: { environment
     });
   });
 }
+
+/** The JSON a Python program printed as its last stdout line (libraries may print before it). */
+export function lastJsonLine(stdout: string): unknown {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+}

@@ -66,9 +66,9 @@ export function modelfileText(options: { gguf: string; adapter?: string; pieces:
 }
 
 /** Reads the merged model's chat template pieces with the worker and writes `DIR/Modelfile`. */
-export async function writeOllamaModelfile(options: { workerPython: string; modelDir: string; gguf: string; adapter?: string; out: string; sources: ExportSources }): Promise<string> {
+export async function writeOllamaModelfile(options: { workerPython: string; modelDir: string; gguf: string; adapter?: string; out: string; sources: ExportSources; environment?: NodeJS.ProcessEnv }): Promise<string> {
   const prefix = options.sources.student.prompt.assistantPrefix ?? '';
-  const output = await runPython(options.workerPython, ['-m', 'distillery_worker.export_template', options.modelDir, '--assistant-prefix', prefix], { what: 'reading the chat template', environment: { ...process.env, PYTHONPATH: workerDirectory() } });
+  const output = await runPython(options.workerPython, ['-m', 'distillery_worker.export_template', options.modelDir, '--assistant-prefix', prefix], { what: 'reading the chat template', environment: { ...(options.environment ?? process.env), PYTHONPATH: workerDirectory() } });
   const pieces = templatePiecesSchema.parse(JSON.parse(output));
   const file = join(options.out, 'Modelfile');
   writeFileSync(file, modelfileText({ gguf: options.gguf, adapter: options.adapter, pieces, system: options.sources.student.prompt.system }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, DistilleryError } from '../errors.js';
-import { runPython } from '../engines/python-process.js';
+import { lastJsonLine, runPython } from '../engines/python-process.js';
 import { ensureWorkerPython } from '../local-worker/worker-environment.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import { writeModelCard } from './model-card.js';
@@ -82,5 +82,5 @@ export async function publishExport(options: PublishOptions): Promise<HubPushRes
   } catch (error) {
     throw new HubPushError(error instanceof Error ? error.message : String(error), { cause: error });
   }
-  return pushResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+  return pushResultSchema.parse(lastJsonLine(stdout));
 }

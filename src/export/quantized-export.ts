@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DataError, DistilleryError } from '../errors.js';
 import { engineFiles } from '../engines/engine-files.js';
 import { ensureLlmcompressorPython } from '../engines/llmcompressor-environment.js';
-import { runPython } from '../engines/python-process.js';
+import { lastJsonLine, runPython } from '../engines/python-process.js';
 import { checkpointDtype } from '../engines/vllm.js';
 import { runPaths } from '../stages/run-paths.js';
 
@@ -41,7 +41,7 @@ export type LinearLayer = z.infer<typeof layersSchema>['layers'][number];
 /** The Linear layers W4A16 quantizes (all but the output head), with their input widths; reads only the config. */
 export async function linearLayers(python: string, modelDir: string): Promise<LinearLayer[]> {
   const stdout = await runPython(python, [join(engineFiles('llmcompressor'), 'linear_layers.py'), modelDir], { what: 'listing the layers to quantize' });
-  return layersSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).layers;
+  return layersSchema.parse(lastJsonLine(stdout)).layers;
 }
 
 /**

@@ -8,7 +8,7 @@ import { ensureLlamacppPython } from '../engines/llamacpp-environment.js';
 import { answerWithVllm } from '../engines/vllm-answers.js';
 import { ensureVllmPython, hasCudaGpu } from '../engines/vllm-environment.js';
 import { startVllmServer } from '../engines/vllm.js';
-import { runPython } from '../engines/python-process.js';
+import { lastJsonLine, runPython } from '../engines/python-process.js';
 import { ensureWorkerPython } from '../local-worker/worker-environment.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import { exportAgreement, type AgreementFigures } from './export-agreement.js';
@@ -83,7 +83,7 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   // LoRA-only: the base's weights, with the tokenizer and chat template the adapter was trained with.
   const adapterArgs = sources.adapter === undefined ? [] : loraOnly ? ['--tokenizer-from', sources.adapter] : ['--adapter', sources.adapter];
   const mergeArgs = ['-m', 'distillery_worker.export_merged', '--model', sources.model, '--out', mergedDir, '--dtype-of', sources.base, ...adapterArgs];
-  const merged = mergedSchema.parse(JSON.parse(lastLine(await runPython(workerPython, mergeArgs, { what: 'merging the student', environment: { ...environment, PYTHONPATH: workerDirectory() }, log }))));
+  const merged = mergedSchema.parse(lastJsonLine(await runPython(workerPython, mergeArgs, { what: 'merging the student', environment: { ...environment, PYTHONPATH: workerDirectory() }, log })));
 
   let engine: ExportRecord['engine'];
   let answers: Map<string, string>;
@@ -112,7 +112,7 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
     answers = await answerWithLlamaCpp(python, gguf, requests, mergedDir, adapter?.file);
     commands['llama.cpp'] = `llama-cli -m ${gguf}${adapter ? ` --lora ${adapter.file}` : ''} -cnv`;
     if (options.format === 'ollama') {
-      const modelfile = await writeOllamaModelfile({ workerPython, modelDir: mergedDir, gguf, adapter: adapter?.file, out, sources });
+      const modelfile = await writeOllamaModelfile({ workerPython, modelDir: mergedDir, gguf, adapter: adapter?.file, out, sources, environment });
       commands.ollama = `ollama create student -f ${modelfile} && ollama run student`;
     }
     rmSync(mergedDir, { recursive: true, force: true });
@@ -141,9 +141,6 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
   return record;
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
-}
 
 function basenameOf(path: string): string {
   return path.split('/').filter(Boolean).at(-1) ?? 'export';
