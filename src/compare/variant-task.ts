@@ -1,4 +1,4 @@
-import type { LoadedTask } from '../config/load.js';
+import { checkReferences, type LoadedTask } from '../config/load.js';
 import { taskSchema, type TaskConfigParsed } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { studentSettings } from '../stages/train/student-settings.js';
@@ -46,6 +46,7 @@ export function variantTask(task: LoadedTask, name: string): Variant {
   }
   const variant: LoadedTask = { ...task, config: parsed.data as TaskConfigParsed };
   try {
+    checkReferences(variant.config, task.file);
     studentSettings(variant);
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${key}: ${error.message}`, task.file, key);

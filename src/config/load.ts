@@ -64,7 +64,8 @@ function nodeAt(node: unknown, path: readonly PropertyKey[]): Node | undefined {
 /** Built-in endpoint names that need no `endpoints:` entry. */
 export const BUILTIN_ENDPOINTS = new Set(['local']);
 
-function checkReferences(config: TaskConfigParsed, file: string): void {
+/** The checks that span sections (a schema checks one key at a time); also run on each compare variant. */
+export function checkReferences(config: TaskConfigParsed, file: string): void {
   const known = new Set([...Object.keys(config.endpoints), ...BUILTIN_ENDPOINTS]);
   const references: [string, string | undefined][] = [
     ['teacher.endpoint', config.teacher?.endpoint],

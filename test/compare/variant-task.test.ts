@@ -6,7 +6,7 @@ import { useTempDir } from '../helpers/temp-dir.js';
 
 const temp = useTempDir();
 
-function task(compare: unknown, split: Record<string, unknown> = {}) {
+function task(compare: unknown, split: Record<string, unknown> = {}, student: Record<string, unknown> = {}) {
   return loadTask(
     temp.write(
       'task.yaml',
@@ -15,7 +15,7 @@ function task(compare: unknown, split: Record<string, unknown> = {}) {
         inputs: { path: 'in.jsonl' },
         teacher: { endpoint: 'local', model: 'teacher', logprobs: { top_k: 20 } },
         split: { validation: 0.1, seed: 7, ...split },
-        student: { base: 'student', method: 'full', checkpoint: 'best_valid_loss', hyperparameters: { epochs: 5, learning_rate: 0.004, batch_size: 16 } },
+        student: { base: 'student', method: 'full', checkpoint: 'best_valid_loss', hyperparameters: { epochs: 5, learning_rate: 0.004, batch_size: 16 }, ...student },
         evaluate: { data: { path: 'test.jsonl', references: 'answer' }, models: { student: { from: 'train' } }, metrics: ['exact_match'] },
         compare,
       }),
@@ -45,6 +45,11 @@ describe('compare variants', () => {
   it('keep a split setting the run has on when they change something else', () => {
     const { variants } = variantsOf(task({ variants: { a: { split: { formats: ['messages', 'alpaca'] } } } }, { include_reasoning: true }));
     expect(variants[0]!.task.config.split).toMatchObject({ include_reasoning: true, validation: 0.1, seed: 7, formats: ['messages', 'alpaca'] });
+  });
+
+  it('are checked across sections like the task itself: keeping reasoning under the run\'s fixed assistant prefix is refused', () => {
+    const loaded = task({ variants: { sft: {}, traces: { split: { include_reasoning: true } } } }, {}, { assistant_prefix: '<think></think>' });
+    expect(() => variantsOf(loaded)).toThrow(/compare\.variants\.traces: .*student\.assistant_prefix: .* conflicts with split\.include_reasoning/);
   });
 
   it('cannot change the data budget', () => {
