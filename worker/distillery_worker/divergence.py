@@ -7,7 +7,8 @@ KL(student || teacher) over the full vocabulary, at the tokens the student itsel
 
 import torch
 
-from .on_policy import per_token_reverse_kl, prompt_ids
+from .kd import kl_divergence
+from .on_policy import prompt_ids
 
 
 @torch.no_grad()
@@ -37,7 +38,7 @@ def sampled_reverse_kl(student, teacher, prompts: list[list[int]], max_new_token
             student_logits = student(input_ids=sequence).logits[0, window]
             teacher_logits = teacher(input_ids=sequence).logits[0, window]
             vocabulary = min(student_logits.shape[-1], teacher_logits.shape[-1])
-            total += float(per_token_reverse_kl(student_logits[:, :vocabulary], teacher_logits[:, :vocabulary]).sum())
+            total += float(kl_divergence(student_logits[:, :vocabulary], teacher_logits[:, :vocabulary], 1.0, "reverse"))
             tokens += length
     finally:
         torch.random.set_rng_state(generator_state)

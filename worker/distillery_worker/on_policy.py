@@ -13,7 +13,6 @@ which is what the best checkpoint is chosen by.
 
 import time
 
-import torch
 from datasets import Dataset
 from trl import DistillationConfig, DistillationTrainer
 
@@ -145,8 +144,3 @@ def build_on_policy_trainer(job, tokenizer, common_arguments: dict, trainer_kwar
                                   usage=usage)
 
 
-def per_token_reverse_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor) -> torch.Tensor:
-    """KL(student || teacher) per position of `[positions, vocab]` logits, in fp32 (full vocabulary)."""
-    student = torch.log_softmax(student_logits.float(), dim=-1)
-    teacher = torch.log_softmax(teacher_logits.float(), dim=-1)
-    return (student.exp() * (student - teacher)).sum(dim=-1)

@@ -101,16 +101,17 @@ def test_prompts_end_where_the_answer_starts(tiny_tokenizer):
     assert prompt_ids(tiny_tokenizer, messages, 5, "") == prompt[-5:]
 
 
-def test_per_token_reverse_kl_matches_its_definition():
-    from distillery_worker.on_policy import per_token_reverse_kl
+def test_the_divergence_commands_reverse_kl_matches_its_definition():
+    from distillery_worker.kd import kl_divergence
 
     student = torch.tensor([[1.0, 0.0, -1.0], [0.0, 0.0, 0.0]])
     teacher = torch.tensor([[0.0, 2.0, 0.0], [0.0, 0.0, 0.0]])
     p = torch.softmax(student[0], -1)
     q = torch.softmax(teacher[0], -1)
     expected = float((p * (p.log() - q.log())).sum())
-    got = per_token_reverse_kl(student, teacher)
-    assert got[0].item() == pytest.approx(expected, rel=1e-6) and got[1].item() == pytest.approx(0.0, abs=1e-7)
+    assert kl_divergence(student[:1], teacher[:1], 1.0, "reverse").item() == pytest.approx(expected, rel=1e-6)
+    assert kl_divergence(student[1:], teacher[1:], 1.0, "reverse").item() == pytest.approx(0.0, abs=1e-7)
+    assert kl_divergence(student, teacher, 1.0, "reverse").item() == pytest.approx(expected, rel=1e-6)
 
 
 def test_a_resumed_run_continues_from_its_checkpoint_and_keeps_the_teacher_count(tiny_model, teacher_dir, tmp_path):
