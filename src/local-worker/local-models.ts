@@ -91,11 +91,14 @@ export class LocalModels {
     return server;
   }
 
-  /** Stops the servers started for `servedName` alone (a LoRA adapter's shared base server keeps running). */
+  /**
+   * Stops the transformers servers started for `servedName` alone. vLLM servers (keys `['vllm' | 'vllm-lora', model]`)
+   * serve a base and every name and adapter on it, so they keep running.
+   */
   async stopServedAs(servedName: string): Promise<void> {
     const keys = [...this.servers.keys()].filter((key) => {
-      const parts = JSON.parse(key) as unknown[];
-      return parts[0] === 'vllm' ? parts[2] === servedName : parts[0] !== 'vllm-lora' && parts[1] === servedName;
+      const [kind, name] = JSON.parse(key) as unknown[];
+      return kind !== 'vllm' && kind !== 'vllm-lora' && name === servedName;
     });
     const servers = keys.map((key) => this.servers.get(key)!);
     for (const key of keys) this.servers.delete(key);
