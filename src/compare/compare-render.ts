@@ -1,11 +1,11 @@
 import { escapeHtml, escapeHtmlContent } from '../report/escape-html.js';
 import { htmlTable, STYLE } from '../report/html-report.js';
 import { intervalPlot } from '../report/interval-plot.js';
+import { table } from '../report/markdown-report.js';
 import type { CompareReport } from './compare-report-schema.js';
 import { methodsTable, pairedTable, summaryOf, type Table } from './compare-tables.js';
 
-const markdownTable = (table: Table): string =>
-  [table.header, table.header.map(() => '---'), ...table.rows].map((row) => `| ${row.map((cell) => escapeHtmlContent(cell).replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
+const markdownTable = (t: Table): string => table(t.header, t.rows).join('\n');
 
 const title = (report: CompareReport) => `Distillery comparison of training methods: ${report.name}`;
 const pairedIntro = (report: CompareReport) =>

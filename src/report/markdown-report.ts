@@ -7,7 +7,8 @@ function cell(text: string): string {
   return escapeHtmlContent(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A Markdown table, each cell escaped (HTML, pipes, line breaks). */
+export function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
 }
 
