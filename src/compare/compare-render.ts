@@ -1,5 +1,5 @@
 import { escapeHtml, escapeHtmlContent } from '../report/escape-html.js';
-import { htmlTable, STYLE } from '../report/html-report.js';
+import { htmlPage, htmlTable } from '../report/html-report.js';
 import { intervalPlot } from '../report/interval-plot.js';
 import { table } from '../report/markdown-report.js';
 import type { CompareReport } from './compare-report-schema.js';
@@ -39,16 +39,17 @@ export function compareHtml(report: CompareReport): string {
     ...Object.entries(report.references).map(([name, metric]) => ({ label: name, value: metric.value, ci95: metric.ci95 })),
     ...report.variants.map((row) => ({ label: row.name, value: row.metric.value, ci95: row.metric.ci95 })),
   ];
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title(report))}</title><style>${STYLE}</style></head><body>
+  const methods = methodsTable(report);
+  const paired = pairedTable(report);
+  return htmlPage(title(report), `
 <h1>${escapeHtml(title(report))}</h1>
 <ul>${summaryOf(report).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
 <h2>Methods</h2>
-${htmlTable(methodsTable(report).header, methodsTable(report).rows)}
+${htmlTable(methods.header, methods.rows)}
 ${intervalPlot(`${report.primary_metric} (95% CI)`, rows)}
 <h2>Paired comparisons with ${escapeHtml(report.against)}</h2>
 <p>${escapeHtml(pairedIntro(report))}</p>
-${report.paired.length === 0 ? '<p>(one variant: nothing to compare)</p>' : htmlTable(pairedTable(report).header, pairedTable(report).rows)}
+${report.paired.length === 0 ? '<p>(one variant: nothing to compare)</p>' : htmlTable(paired.header, paired.rows)}
 <p>Each variant's full evaluation report is <code>variants/&lt;name&gt;/report.html</code>.</p>
-</body></html>
-`;
+`);
 }

@@ -6,7 +6,7 @@ import { lossChart } from './loss-chart.js';
 import { comparisonLines, resultsTable, summaryLines, type ReportContent } from './report-content.js';
 import { wordDiff } from './word-diff.js';
 
-export const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#111827}
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#111827}
 table{border-collapse:collapse;margin:1rem 0;font-size:14px}th,td{border:1px solid #d1d5db;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f4f6}.verdict{font-size:1.2rem;padding:.6rem 1rem;border-radius:6px;background:#f3f4f6}
 .viable{background:#dcfce7}.marginal{background:#fef9c3}.not-ready{background:#fee2e2}
@@ -67,5 +67,10 @@ export function renderHtml(content: ReportContent): string {
     parts.push('<h2>Unparsable judge verdicts (counted invalid)</h2>', htmlTable(['input', 'prediction', 'reply'], report.unparsable_verdicts.map((entry) => [entry.input, entry.prediction, entry.error ?? entry.reply])));
   }
   parts.push(examplesSection(content));
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head><body>${parts.join('\n')}</body></html>\n`;
+  return htmlPage(content.title, parts.join('\n'));
+}
+
+/** A standalone report page: the report's style, `body` as given (already escaped HTML). */
+export function htmlPage(title: string, body: string): string {
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>\n`;
 }
