@@ -46,8 +46,7 @@ export function registerExport(program: Command): void {
       if (!gguf && (flags.quant !== undefined || flags.ggufType !== undefined || flags.loraOnly)) throw new ConfigError(`--quant and --lora-only apply to --format gguf or ollama, not ${flags.format}`, '(command line)', 'quant');
       const quant = (flags.quant ?? flags.ggufType ?? 'f16').toLowerCase();
       if (!isGgufType(quant)) throw new ConfigError(`--quant must be one of ${GGUF_TYPES.join(', ')}, not '${quant}' (importance-matrix types such as iq4_xs need a calibration run Distillery does not make)`, '(command line)', 'quant');
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new ConfigError(`--limit must be a positive integer, not '${flags.limit}'`, '(command line)', 'limit');
+      const limit = flags.limit === undefined ? undefined : positiveInteger(flags.limit, 'limit');
       const groupSize: GroupSize = flags.groupSize === 'channel' ? 'channel' : positiveInteger(flags.groupSize, 'group-size');
       const calibrationSamples = positiveInteger(flags.calibrationSamples, 'calibration-samples');
       const hub: HubTarget | undefined = flags.pushToHub === undefined ? undefined : { repo: flags.pushToHub, private: flags.private === true, revision: flags.revision };

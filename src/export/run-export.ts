@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DistilleryError } from '../errors.js';
 import { answerWithLlamaCpp } from '../engines/llamacpp.js';
@@ -13,7 +13,7 @@ import { ensureWorkerPython } from '../local-worker/worker-environment.js';
 import { workerDirectory } from '../local-worker/worker-location.js';
 import { exportAgreement, type AgreementFigures } from './export-agreement.js';
 import { writeGguf, writeLoraGguf } from './gguf-export.js';
-import { readExportSources, studentRequests, type ExportSources } from './export-sources.js';
+import { readExportSources, studentRequests } from './export-sources.js';
 import { writeOllamaModelfile } from './ollama-export.js';
 import { isQuantizedFormat, prepareQuantizedExport, type GroupSize, type QuantizationRecord } from './quantized-export.js';
 
@@ -95,7 +95,7 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
     engine = 'vllm';
     if (quantized !== undefined) quantization = await quantized.quantize(mergedDir);
     const dtype = quantization?.served_dtype;
-    const server = await startVllmServer({ python: await ensureVllmPython({ environment, log }), model: out, servedName: 'export', logFile: join(out, '..', `${basenameOf(out)}-vllm.log`), environment, dtype });
+    const server = await startVllmServer({ python: await ensureVllmPython({ environment, log }), model: out, servedName: 'export', logFile: join(out, '..', `${basename(out)}-vllm.log`), environment, dtype });
     try {
       answers = await answerWithVllm(server, 'export', requests);
     } finally {
@@ -108,7 +108,7 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
     const model = await writeGguf({ python, modelDir: mergedDir, out, type: ggufType, dtype: merged.dtype, log });
     const gguf = model.file;
     const adapter = loraOnly ? await writeLoraGguf({ python, baseDir: mergedDir, adapterDir: sources.adapter!, out, dtype: merged.dtype, log }) : undefined;
-    tensorTypes = Object.fromEntries([model, ...(adapter ? [adapter] : [])].map((entry) => [basenameOf(entry.file), entry.tensorTypes.tensor_types]));
+    tensorTypes = Object.fromEntries([model, ...(adapter ? [adapter] : [])].map((entry) => [basename(entry.file), entry.tensorTypes.tensor_types]));
     answers = await answerWithLlamaCpp(python, gguf, requests, mergedDir, adapter?.file);
     commands['llama.cpp'] = `llama-cli -m ${gguf}${adapter ? ` --lora ${adapter.file}` : ''} -cnv`;
     if (options.format === 'ollama') {
@@ -142,10 +142,6 @@ export async function runExport(options: ExportOptions): Promise<ExportRecord> {
 }
 
 
-function basenameOf(path: string): string {
-  return path.split('/').filter(Boolean).at(-1) ?? 'export';
-}
-
 function filesOf(dir: string): { name: string; bytes: number }[] {
   return readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
@@ -153,4 +149,3 @@ function filesOf(dir: string): { name: string; bytes: number }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export type { ExportSources };
